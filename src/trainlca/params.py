@@ -1,0 +1,224 @@
+"""Every default and uncertain parameter of the model: value, unit, range, distribution, source.
+
+This is the one place where a number of the model is defined. Presets (``presets.py``) override
+some values; users override any of them with ``--set name=value``. Monte Carlo draws
+(``uncertainty.py``) sample each parameter whose distribution is not ``fixed`` between ``low``
+and ``high``.
+
+Distribution shapes, and why:
+
+- ``triangular(low, value, high)``: the default for ranges given as a best estimate and plausible
+  bounds (most LCA factors, PUE, lifetime): the mode is the documented default, so the point
+  estimate sits at the centre of mass of the expert judgement, and the tails are bounded.
+- ``loguniform(low, high)``: for parameters known only to an order of magnitude where no value
+  is more plausible than another on a log scale. Not used by default.
+- ``fixed``: facts (unit conversions, component counts) or values a preset pins exactly.
+
+Multiplicative "scale" parameters (``*_scale``) apply an uncertainty to a whole table (grid
+factors, imputed die areas) without changing its point value (their default is 1).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Final, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from trainlca.errors import ParameterError
+
+Distribution = Literal["fixed", "triangular", "loguniform"]
+
+FloatArray = NDArray[np.float64]
+#: A parameter value: a scalar for a point estimate, an array shaped (draws, 1) in Monte Carlo.
+Value = float | FloatArray
+
+
+@dataclass(frozen=True)
+class Param:
+    """One model parameter.
+
+    Attributes:
+        name: identifier used in ``--set name=value`` and in outputs.
+        value: default (point) value, in ``unit``.
+        unit: physical unit of ``value``, ``low`` and ``high``.
+        low, high: plausible range (equal to ``value`` when fixed).
+        dist: sampling distribution in Monte Carlo (see module docstring).
+        source: where the value and the range come from.
+        description: what it is, in one line.
+        group: which part of the model uses it (production, host, use, allocation, run, grid).
+    """
+
+    name: str
+    value: float
+    unit: str
+    low: float
+    high: float
+    dist: Distribution
+    source: str
+    description: str
+    group: str
+
+    @property
+    def uncertain(self) -> bool:
+        return self.dist != "fixed" and self.high > self.low
+
+    def with_value(self, value: float, source: str | None = None) -> Param:
+        """A copy pinned at ``value`` (fixed), e.g. by a preset or a user override."""
+        return replace(self, value=value, low=value, high=value, dist="fixed",
+                       source=source or self.source)
+
+    def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
+        """``n`` draws from the parameter's distribution (all equal to ``value`` when fixed)."""
+        if not self.uncertain:
+            return np.full(n, self.value, dtype=np.float64)
+        if self.dist == "triangular":
+            mode = min(max(self.value, self.low), self.high)
+            return rng.triangular(self.low, mode, self.high, size=n)
+        if self.dist == "loguniform":
+            return np.exp(rng.uniform(math.log(self.low), math.log(self.high), size=n))
+        raise AssertionError(f"unknown distribution {self.dist}")
+
+
+GROGER = "Gröger et al. 2021, Green Cloud Computing (Umweltbundesamt Texte 94/2021), via MLCA"
+LOUBET = "Loubet et al. 2023, Int. J. Life Cycle Assess. (whole graphics card), via MLCA"
+BOAVIZTA = "BoaviztAPI 2.5.0 factors.yml (component factors, from Gröger et al. 2021)"
+OURS_30 = "±30 % (ours): spread of published per-area semiconductor factors; no range published"
+
+
+def _p(name: str, value: float, unit: str, low: float, high: float, dist: Distribution,
+       source: str, description: str, group: str) -> Param:
+    return Param(name, value, unit, low, high, dist, source, description, group)
+
+
+def _factor(name: str, value: float, unit: str, source: str, description: str,
+            group: str = "production", rel: float = 0.3) -> Param:
+    """A production factor with a ±rel triangular range (documented in ``source``)."""
+    return _p(name, value, unit, value * (1 - rel), value * (1 + rel), "triangular",
+              f"{source}; range {OURS_30}", description, group)
+
+
+_PARAMS: tuple[Param, ...] = (
+    # --- Production of one accelerator card (METHOD §2) ---
+    _factor("die_gwp", 1.97, "kgCO2eq/cm2", GROGER, "GWP per cm² of logic die"),
+    _factor("die_pe", 26.50, "MJ/cm2", GROGER, "primary energy per cm² of logic die"),
+    _factor("die_adpe", 5.80e-7, "kgSbeq/cm2", GROGER, "ADPe per cm² of logic die"),
+    _factor("card_base_gwp", 26.97, "kgCO2eq", LOUBET, "rest of the card (board, cooling, casing)"),
+    _factor("card_base_pe", 156.0, "MJ", LOUBET, "rest of the card, primary energy"),
+    _factor("card_base_adpe", 1.707e-2, "kgSbeq", LOUBET, "rest of the card, ADPe"),
+    _factor("mem_gwp", 2.20, "kgCO2eq/cm2", GROGER, "GWP per cm² of DRAM die"),
+    _factor("mem_pe", 27.30, "MJ/cm2", GROGER, "primary energy per cm² of DRAM die"),
+    _factor("mem_adpe", 6.30e-5, "kgSbeq/cm2", GROGER, "ADPe per cm² of DRAM die"),
+    _factor("mem_base_gwp", 5.22, "kgCO2eq", GROGER, "memory base impact (packaging)"),
+    _factor("mem_base_pe", 74.0, "MJ", GROGER, "memory base impact, primary energy"),
+    _factor("mem_base_adpe", 1.69e-3, "kgSbeq", GROGER, "memory base impact, ADPe"),
+    _p("rho", 1.0, "GB/cm2", 0.625, 1.88, "triangular",
+       "ours: 1.0 GB/cm² for current HBM/GDDR6-era DRAM; low 0.625 = MLCA's worst case (30 nm DRAM,"
+       " BoaviztAPI ram_manufacture.csv); high 1.876 = Green Algorithms hardware table",
+       "memory density of DRAM dies", "production"),
+    _p("card_mass_kg", 2.0, "kg", 1.0, 3.0, "triangular",
+       "ours: SXM/OAM module with heatsink 2-3 kg, PCIe board 1-2 kg (vendor datasheets)",
+       "shipped mass of one accelerator card", "production"),
+    _p("transport_gwp_per_kg", 1.0, "kgCO2eq/kg", 0.24, 11.3, "triangular",
+       "ours from DEFRA 2023 freight factors: all sea 0.016 kgCO2eq/t·km × 15,000 km = 0.24; all "
+       "air 1.13 × 10,000 km = 11.3; default ≈ 7 % of the mass-distance by air",
+       "transport of the card from assembly to the data centre, per kg", "production"),
+    _p("transport_pe_per_kgco2", 13.9, "MJ/kgCO2eq", 13.9, 13.9, "fixed",
+       "ours: fuel energy per kg CO2 of combustion (marine/jet fuel LHV ≈ 43 MJ/kg ÷ 3.1 kgCO2/kg)",
+       "primary energy of transport per kgCO2eq of transport", "production"),
+    # --- Host servers (METHOD §3) ---
+    _p("host_power_ratio", 0.6, "1", 0.3, 1.0, "triangular",
+       "ours: DGX A100 6.5 kW max vs 8×400 W GPUs → other IT 1.03×TDP at full load; DGX H100 "
+       "10.2 kW vs 8×700 W → 0.82×TDP; CPUs, RAM, NICs, switches and fans run below their maximum",
+       "host and network IT power per accelerator, as a fraction of accelerator TDP", "use"),
+    _p("host_power_w", 0.0, "W", 0.0, 0.0, "fixed",
+       "ours: 0 by default (host power is host_power_ratio × TDP); the mlca preset sets MLCA's "
+       "RAM 0.3725 W/GB + CPU TDP model", "absolute host power per accelerator, added", "use"),
+    _p("host_share_scale", 1.0, "1", 0.7, 1.3, "triangular",
+       "ours: ±30 % on the bottom-up host production (component counts of real hosts vary)",
+       "scale on the host archetype's production impact", "host"),
+    # --- Use phase (METHOD §4) ---
+    _p("power_fraction", 0.9, "1", 0.6, 1.0, "triangular",
+       "ours: Meta model cards and BLOOM use TDP (1.0); measured large-model training averages "
+       "60-100 % of TDP (Patterson et al. 2021; Luccioni et al. 2023)",
+       "mean fraction of accelerator TDP drawn during training (u_p)", "use"),
+    _p("pue", 1.2, "1", 1.08, 1.56, "triangular",
+       "ours: hyperscale fleets 1.08-1.2 (Google 2023 fleet 1.10; Green Algorithms defaults GCP "
+       "1.12, AWS 1.2); high = Uptime Institute 2024 global average 1.56",
+       "power usage effectiveness of the data centre", "use"),
+    _p("dynamic_ratio", 1.0, "1", 1.0, 1.0, "fixed",
+       "1 outside the mlca preset; MLCA uses 200/109 (BLOOM: 200 kWh total per 109 kWh of "
+       "compute) in place of PUE and idle power", "MLCA's all-in energy multiplier", "use"),
+    # --- Allocation of production to a run (METHOD §5) ---
+    _p("lifetime_years", 5.0, "year", 3.0, 6.0, "triangular",
+       "ours: hyperscalers depreciate servers over 5-6 years (Microsoft, Alphabet 2022-23 filings);"
+       " low 3 = EcoLogits and Green Algorithms (Ostrouchov et al. 2020); high 6 = MLCA",
+       "hardware lifetime (L)", "allocation"),
+    _p("use_ratio", 0.85, "1", 0.5, 0.95, "triangular",
+       "MLCA and BLOOM paper (0.85); low 0.5 = Green Algorithms cloud; high 0.95 (ours, "
+       "saturated AI clusters)", "share of the lifetime the hardware is in use (u_a)",
+       "allocation"),
+    # --- Runs described by FLOP (METHOD §6) ---
+    _p("mfu", 0.35, "1", 0.2, 0.5, "triangular",
+       "ours: reported model FLOP utilisation of large training runs mostly 0.2-0.5 (PaLM 0.46, "
+       "Llama 3 0.38-0.43, GPT-3 on V100 ≈ 0.2; Epoch AI notable models)",
+       "model FLOP utilisation when a run is given by FLOP without its own MFU", "run"),
+    # --- Uncertainty on tables (multiplicative, point value 1) ---
+    _p("grid_gwp_scale", 1.0, "1", 0.8, 1.25, "triangular",
+       "ours: year-to-year and data-source spread of national grid GWP (Ember vs IEA vs ecoinvent)",
+       "scale on the grid's GWP factor", "grid"),
+    _p("grid_adpe_scale", 1.0, "1", 0.5, 2.0, "triangular",
+       "ours: ADPe factors of electricity differ ×2 between databases (ADEME Base IMPACTS vs "
+       "ecoinvent)", "scale on the grid's ADPe factor", "grid"),
+    _p("grid_pe_scale", 1.0, "1", 0.8, 1.25, "triangular",
+       "ours: ±20 % between primary-energy accounting conventions", "scale on the grid's PE factor",
+       "grid"),
+    _p("grid_wu_scale", 1.0, "1", 0.5, 2.0, "triangular",
+       "ours: water factors of electricity vary ×2 with the cooling mix (Macknick et al. 2012)",
+       "scale on the grid's water factor", "grid"),
+    _p("imputed_die_scale", 1.0, "1", 0.7, 1.3, "triangular",
+       "ours: ±30 %, the spread of die areas among chips of one vendor and generation",
+       "scale on die areas that the catalogue imputed", "production"),
+)
+
+#: Every parameter by name, at the project's best estimate (the `default` preset).
+DEFAULTS: Final[Mapping[str, Param]] = {p.name: p for p in _PARAMS}
+
+
+def get(name: str) -> Param:
+    """The default parameter ``name``; unknown names raise ParameterError with the valid names."""
+    try:
+        return DEFAULTS[name]
+    except KeyError:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(DEFAULTS), n=3, cutoff=0.4)
+        hint = f"did you mean {', '.join(close)}?" if close else "see `trainlca params`"
+        raise ParameterError(f"unknown parameter '{name}'; {hint}") from None
+
+
+def parse_override(text: str) -> tuple[str, float]:
+    """Parse ``name=value`` from ``--set``; raises ParameterError on a malformed override."""
+    if "=" not in text:
+        raise ParameterError(f"malformed --set '{text}'; expected name=value, e.g. --set pue=1.3")
+    name, _, raw = text.partition("=")
+    name = name.strip()
+    param = get(name)
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ParameterError(
+            f"--set {name}: '{raw.strip()}' is not a number; e.g. --set {name}={param.value:g}"
+        ) from None
+    if not math.isfinite(value) or value < 0:
+        raise ParameterError(f"--set {name}={raw.strip()}: must be a finite number ≥ 0")
+    if name in {"pue", "dynamic_ratio"} and value < 1:
+        raise ParameterError(f"--set {name}={value:g}: must be ≥ 1")
+    if name in {"lifetime_years", "rho", "use_ratio", "mfu", "card_mass_kg"} and value == 0:
+        raise ParameterError(f"--set {name}=0: must be > 0")
+    if name in {"use_ratio", "mfu", "power_fraction"} and value > 1:
+        raise ParameterError(f"--set {name}={value:g}: must be ≤ 1 (a fraction)")
+    return name, value

@@ -1,0 +1,144 @@
+"""Named presets: a boundary (which stages count) plus parameter values (METHOD §9).
+
+- ``default``: the project's best estimate, full boundary (accelerator and host production,
+  transport, electricity with host power and PUE), uncertain parameters at their documented
+  ranges.
+- ``mlca``: MLCA's defaults exactly (ρ = 0.625 GB/cm², L = 6 y, u_a = 0.85, dynamic ratio
+  200/109 in place of PUE and idle, host power from RAM and CPU TDP, no transport); use it with
+  MLCA's grid file (``--grid electricity_impact_factors.csv``) to reproduce MLCA.
+- ``tdp-pue``: accelerator TDP × hours × PUE, use phase only, PUE 1.1 unless given: the boundary
+  of Meta's model cards and Patterson et al. 2021.
+- ``bloom``: BLOOM's split (Luccioni et al. 2023): dynamic energy at TDP, idle and infrastructure
+  as a share of it, embodied share of servers and GPUs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from trainlca.errors import ParameterError
+from trainlca.params import DEFAULTS, Param
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """Which life-cycle stages a preset counts."""
+
+    accelerator_production: bool = True
+    host_production: bool = True
+    transport: bool = True
+    host_power: bool = True
+
+    def describe(self) -> str:
+        parts = ["electricity of the run"]
+        if self.host_power:
+            parts[0] += " (accelerators + hosts, × PUE)"
+        else:
+            parts[0] += " (accelerators only, × PUE)"
+        if self.accelerator_production:
+            parts.append("accelerator production" + (" incl. transport" if self.transport else ""))
+        if self.host_production:
+            parts.append("host production")
+        return "; ".join(parts) + "; end of life excluded"
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    description: str
+    boundary: Boundary
+    overrides: Mapping[str, tuple[float, str]] = field(default_factory=dict)
+    #: Fix every parameter at its value (no Monte Carlo spread at all).
+    fixed_all: bool = False
+
+    def params(self, user: Mapping[str, float] | None = None) -> dict[str, Param]:
+        """Resolved parameters: defaults, then the preset's values, then the user's ``--set``.
+
+        A preset or user value pins the parameter (fixed). With ``fixed_all`` every parameter is
+        fixed at its value: presets that reproduce a report have no uncertainty of their own.
+        """
+        out: dict[str, Param] = {}
+        for name, p in DEFAULTS.items():
+            if name in self.overrides:
+                value, source = self.overrides[name]
+                p = p.with_value(value, f"preset {self.name}: {source}")
+            elif self.fixed_all:
+                p = p.with_value(p.value)
+            out[name] = p
+        for name, value in (user or {}).items():
+            if name not in out:
+                raise ParameterError(f"unknown parameter '{name}'; see `trainlca params`")
+            out[name] = out[name].with_value(value, "user input (--set)")
+        return out
+
+
+MLCA_SRC = "MLCA (blubrom/MLCA @ d2d8a42), Morand et al. 2024"
+
+PRESETS: Final[Mapping[str, Preset]] = {
+    "default": Preset(
+        "default",
+        "trainlca best estimate: full boundary, documented ranges",
+        Boundary(),
+    ),
+    "mlca": Preset(
+        "mlca",
+        "MLCA's defaults exactly (Morand et al.): ρ 0.625, L 6 y, u_a 0.85, dynamic ratio 200/109",
+        Boundary(transport=False, host_power=True),
+        {
+            "rho": (0.625, MLCA_SRC + " (30 nm DRAM, worst case)"),
+            "lifetime_years": (6.0, MLCA_SRC),
+            "use_ratio": (0.85, MLCA_SRC + " from the BLOOM paper"),
+            "dynamic_ratio": (200 / 109, MLCA_SRC + " (BLOOM: 200 kWh total per 109 kWh compute)"),
+            "pue": (1.0, MLCA_SRC + ": the dynamic ratio replaces PUE"),
+            "power_fraction": (1.0, MLCA_SRC + ": accelerators at TDP"),
+            "host_power_ratio": (0.0, MLCA_SRC + ": host power modelled from RAM and CPUs"),
+            "host_power_w": (
+                (1024 * 0.3725 + 2 * 225.0) / 8,
+                MLCA_SRC + ": RAM 0.3725 W/GB × 1,024 GB + 2 CPUs × 225 W TDP, per 8 GPUs "
+                "(DGX A100-class host)",
+            ),
+        },
+    ),
+    "tdp-pue": Preset(
+        "tdp-pue",
+        "accelerator TDP × hours × PUE, use phase only (Meta model cards, Patterson et al. 2021)",
+        Boundary(accelerator_production=False, host_production=False, transport=False,
+                 host_power=False),
+        {
+            "power_fraction": (1.0, "Meta model cards: accelerators at TDP"),
+            "pue": (1.1, "Meta model cards / Patterson et al. 2021 (hyperscale)"),
+            "host_power_ratio": (0.0, "host power outside this boundary"),
+        },
+    ),
+    "bloom": Preset(
+        "bloom",
+        "BLOOM's split (Luccioni et al. 2023): dynamic at TDP + idle/infrastructure + embodied",
+        Boundary(transport=False),
+        {
+            "power_fraction": (1.0, "Luccioni et al. 2023: dynamic consumption at TDP"),
+            "pue": (1.0, "Luccioni et al. 2023: Jean Zay idle/infrastructure counted separately"),
+            "host_power_ratio": (
+                256_646 / 433_196,
+                "Luccioni et al. 2023: idle + infrastructure 256,646 kWh per 433,196 kWh dynamic",
+            ),
+            "lifetime_years": (6.0, "Luccioni et al. 2023: 6-year lifetime"),
+            "use_ratio": (0.85, "Luccioni et al. 2023: 85 % use rate"),
+        },
+    ),
+}
+
+
+def get_preset(name: str) -> Preset:
+    """Preset by name; unknown names raise ParameterError listing the valid ones."""
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise ParameterError(
+            f"unknown preset '{name}'; choose one of: {', '.join(PRESETS)}"
+        ) from None
+
+
+def names() -> Iterable[str]:
+    return PRESETS.keys()
