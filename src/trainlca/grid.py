@@ -1,0 +1,506 @@
+"""Electricity impact factors per location (per kWh drawn from the grid).
+
+A :class:`GridProvider` maps a zone (ISO-3 country code, or ``WOR`` for the world average) to
+:class:`GridFactors`: GWP (kgCO2eq/kWh), ADPe (kgSbeq/kWh), PE (MJ/kWh) and water (L/kWh).
+
+Providers
+---------
+* **ecologits** (default, :func:`ecologits_provider`): the table ``data/electricity_mixes.json``
+  shipped inside the ``ecologits`` package (215 zones). The file is read directly and located
+  with :func:`importlib.util.find_spec`, without importing ``ecologits`` (its ``__init__``
+  imports the LLM-provider tracers). Its water field ``wue`` becomes ``wu``.
+* **user CSV** (:func:`csv_provider`), three accepted layouts, detected from the header:
+
+  - simple: ``zone,gwp,adpe,pe,wu`` with any non-empty subset of the criteria columns (``wue``
+    is accepted for ``wu``) and optional ``name`` and ``source`` columns. ``zone`` is an ISO-3
+    code, ``WOR``, a country name (mapped with :func:`trainlca.countries.to_iso3`) or any other
+    code of your own (kept upper-cased, e.g. ``US-CA``). Units: kgCO2eq/kWh, kgSbeq/kWh, MJ/kWh,
+    L/kWh. Conflicting duplicate zones are an error.
+  - MLCA's ``electricity_impact_factors.csv`` (columns ``code``, ``gwp_emission_factor``,
+    ``adpe_emission_factor``, ``pe_emission_factor``, ...; zones are ISO-3 plus ``WOR`` and
+    ``EEE``). It has no water factor. MLCA's file lists ``HND`` twice with different ADPe/PE;
+    for MLCA and Green Algorithms files the first row of a zone wins.
+  - Green Algorithms' ``CI_aggregated.csv`` (a units row, then ``location,...,
+    carbonIntensity,...``; gCO2e/kWh, converted to kg). GWP only. Two-letter codes become ISO-3,
+    ``WORLD`` becomes ``WOR``, regional codes (``US-CA``, ``CN-HK``) are kept as they are.
+
+  A criterion missing from the file (absent column or empty cell) is filled from the EcoLogits
+  table for the same zone (for a regional code ``XX-...``, for country ``XX``) and named in
+  :attr:`GridFactors.fallbacks`; if EcoLogits has no such zone it is ``nan``.
+
+World average
+-------------
+EcoLogits has a ``WOR`` row (GWP 0.45829 kgCO2eq/kWh in 0.11.3) and flags, per zone, the
+criteria it filled with that world value: the warnings ``electricity-mix-adpe-world``,
+``electricity-mix-pe-world`` and ``electricity-mix-wue-world``. For every flagged zone the value
+equals the ``WOR`` row's value (checked in the tests), so :attr:`GridFactors.fallbacks` lists
+those criteria (``wue`` → ``wu``) and nothing is invented here.
+
+Location-shift scenario
+-----------------------
+:data:`LOW_CARBON_TARGET` (computed on first access, from the default table) is the zone of
+:func:`low_carbon_target`; see its docstring for the rationale.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import importlib.metadata
+import importlib.util
+import io
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from trainlca import countries
+from trainlca.criteria import CRITERIA
+from trainlca.errors import DataFileError, ParameterError, UnknownLocationError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+__all__ = [
+    "LARGE_DATACENTRE_HOSTS",
+    "LOW_CARBON_TARGET",
+    "GridFactors",
+    "GridProvider",
+    "csv_provider",
+    "ecologits_provider",
+    "load_grid",
+    "low_carbon_target",
+]
+
+
+@dataclass(frozen=True)
+class GridFactors:
+    """Impact factors of one kWh of grid electricity in one zone."""
+
+    zone: str
+    """ISO-3 code, ``WOR``, or a provider-specific code (``EEE``, ``US-CA``)."""
+    name: str
+    """Display name."""
+    gwp: float
+    """kgCO2eq/kWh."""
+    adpe: float
+    """kgSbeq/kWh."""
+    pe: float
+    """MJ/kWh."""
+    wu: float
+    """L/kWh (``nan`` if the provider has no water factor)."""
+    source: str
+    """Provider, version and, where known, the underlying source."""
+    fallbacks: tuple[str, ...] = ()
+    """Criteria whose value is the world average or was filled from another provider."""
+
+    def get(self, criterion: str) -> float:
+        """Factor for ``criterion`` (one of :data:`trainlca.criteria.CRITERIA`)."""
+        if criterion not in CRITERIA:
+            raise ParameterError(
+                f"unknown criterion '{criterion}'; expected one of {', '.join(CRITERIA)}"
+            )
+        value: float = getattr(self, criterion)
+        return value
+
+
+class GridProvider:
+    """A table of :class:`GridFactors` keyed by zone."""
+
+    def __init__(
+        self, name: str, version: str, factors: Iterable[GridFactors], source: str = ""
+    ) -> None:
+        self.name = name
+        self.version = version
+        self.source = source or f"{name} {version}"
+        self._table: dict[str, GridFactors] = {}
+        for f in factors:
+            if f.zone in self._table:
+                raise DataFileError(f"{self.source}: zone {f.zone} appears twice")
+            self._table[f.zone] = f
+        if not self._table:
+            raise DataFileError(f"{self.source}: no grid zones")
+
+    def __repr__(self) -> str:
+        return f"GridProvider({self.name!r}, {self.version!r}, {len(self._table)} zones)"
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __iter__(self) -> Iterator[GridFactors]:
+        return iter(self._table.values())
+
+    def __contains__(self, zone: object) -> bool:
+        return isinstance(zone, str) and zone in self._table
+
+    def zones(self) -> list[str]:
+        """All zone codes, sorted."""
+        return sorted(self._table)
+
+    def get(self, location: str) -> GridFactors:
+        """Factors for a zone code, ISO-3 code, country name or ``WOR``.
+
+        Raises :class:`UnknownLocationError` for a name that is not a country, for a
+        "multinational" string, and for a country this provider has no factors for.
+        """
+        key = location.strip()
+        hit = self._table.get(key.upper())
+        if hit is not None:
+            return hit
+        code = countries.resolve(key)
+        hit = self._table.get(code)
+        if hit is None:
+            raise UnknownLocationError(
+                f"no grid factors for '{key}' ({code}) in {self.source}; "
+                "use WOR for the world average (see `trainlca grid`)"
+            )
+        return hit
+
+    def search(self, query: str) -> list[GridFactors]:
+        """Zones whose code starts with, or whose name contains, ``query`` (all if empty).
+
+        A query that is a country name resolving to a zone puts that zone first.
+        """
+        q = query.strip().casefold()
+        if not q:
+            return [self._table[z] for z in self.zones()]
+        found = [
+            f
+            for z, f in sorted(self._table.items())
+            if z.casefold().startswith(q) or q in f.name.casefold()
+        ]
+        code = countries.to_iso3(query)
+        if code is not None and code in self._table:
+            exact = self._table[code]
+            found = [exact, *(f for f in found if f is not exact)]
+        return found
+
+    def arrays(self, zones: Sequence[str]) -> dict[str, npt.NDArray[np.float64]]:
+        """Per-criterion factor arrays aligned with ``zones`` (one lookup per distinct zone)."""
+        import numpy as np
+
+        codes = np.asarray(list(zones), dtype=object)
+        if codes.size == 0:
+            return {c: np.empty(0, dtype=np.float64) for c in CRITERIA}
+        unique, inverse = np.unique(codes, return_inverse=True)
+        rows = [self.get(str(z)) for z in unique]
+        return {
+            c: np.array([getattr(r, c) for r in rows], dtype=np.float64)[inverse]
+            for c in CRITERIA
+        }
+
+
+# --------------------------------------------------------------------------- ecologits
+
+_ECOLOGITS_FIELDS: Final[dict[str, str]] = {"gwp": "gwp", "adpe": "adpe", "pe": "pe", "wue": "wu"}
+_WORLD_WARNING = re.compile(r"^electricity-mix-(\w+)-world$")
+
+
+def ecologits_json_path() -> Path:
+    """Path of ``ecologits/data/electricity_mixes.json``, found without importing ecologits."""
+    spec = importlib.util.find_spec("ecologits")
+    if spec is None or not spec.submodule_search_locations:
+        raise DataFileError(
+            "the ecologits package is not installed (pip install ecologits); "
+            "or give a grid CSV with --grid"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "electricity_mixes.json"
+    if not path.is_file():
+        raise DataFileError(f"ecologits electricity table not found at {path}")
+    return path
+
+
+def _float(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise DataFileError(f"{where}: {value!r} is not a number")
+    try:
+        out = float(value)
+    except ValueError:
+        raise DataFileError(f"{where}: {value!r} is not a number") from None
+    if not math.isfinite(out) or out < 0:
+        raise DataFileError(f"{where}: {value!r} is not a finite non-negative number")
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def ecologits_provider() -> GridProvider:
+    """The default provider: EcoLogits' electricity-mix table (cached)."""
+    path = ecologits_json_path()
+    version = importlib.metadata.version("ecologits")
+    source = f"ecologits {version} (data/electricity_mixes.json)"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        rows = data["electricity_mixes"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DataFileError(f"{path}: not an EcoLogits electricity-mix table ({exc})") from None
+    if not isinstance(rows, list) or not rows:
+        raise DataFileError(f"{path}: empty electricity-mix table")
+    factors = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict) or not isinstance(row.get("name"), str):
+            raise DataFileError(f"{path}: entry {i} has no zone name")
+        zone = row["name"].strip().upper()
+        values: dict[str, float] = {}
+        for field, crit in _ECOLOGITS_FIELDS.items():
+            if field not in row:
+                raise DataFileError(f"{path}: zone {zone} has no '{field}'")
+            values[crit] = _float(row[field], f"{path}: zone {zone}, field '{field}'")
+        flagged = set()
+        for warning in row.get("warnings") or ():
+            m = _WORLD_WARNING.match(str(warning))
+            if m and m.group(1) in _ECOLOGITS_FIELDS:
+                flagged.add(_ECOLOGITS_FIELDS[m.group(1)])
+        factors.append(
+            GridFactors(
+                zone=zone,
+                name=countries.country_name(zone),
+                source=source,
+                fallbacks=tuple(c for c in CRITERIA if c in flagged),
+                **values,
+            )
+        )
+    return GridProvider("ecologits", version, factors, source)
+
+
+# --------------------------------------------------------------------------- user CSV
+
+_SIMPLE_ALIASES: Final[dict[str, str]] = {
+    "gwp": "gwp",
+    "adpe": "adpe",
+    "pe": "pe",
+    "wu": "wu",
+    "wue": "wu",
+}
+_MLCA_COLUMNS: Final[dict[str, str]] = {
+    "gwp": "gwp_emission_factor",
+    "adpe": "adpe_emission_factor",
+    "pe": "pe_emission_factor",
+}
+_MISSING: Final[frozenset[str]] = frozenset({"", "na", "n/a", "nan", "none", "null", "-"})
+_LEADING_INDEX = re.compile(r"^\d+-")
+_REGION_CODE = re.compile(r"^[A-Za-z]{2}-\w+$")
+
+_FORMATS_HELP: Final[str] = (
+    "expected a header 'zone,gwp,adpe,pe,wu' (any subset of the criteria), MLCA's "
+    "'code,...,gwp_emission_factor,...' or Green Algorithms' 'location,...,carbonIntensity'"
+)
+
+
+def _normalise_zone(raw: str) -> str:
+    """ISO-3 (or ``WOR``) when ``raw`` names a country, else ``raw`` upper-cased (``EEE``)."""
+    zone = raw.strip()
+    if _REGION_CODE.match(zone):  # ``US-CA``: a regional code, not a country name
+        return zone.upper()
+    code = countries.to_iso3(zone)
+    return code if code is not None else zone.upper()
+
+
+def _parent_zone(zone: str) -> str | None:
+    """ISO-3 of the country of a regional code such as ``US-CA`` or ``CN-HK``."""
+    if "-" not in zone:
+        return None
+    return countries.to_iso3(zone.split("-", 1)[0])
+
+
+def csv_provider(path: str | Path, fill_from: GridProvider | None = None) -> GridProvider:
+    """Load a grid CSV (simple, MLCA or Green Algorithms layout; see the module docstring).
+
+    Missing criteria are filled from ``fill_from`` (default: the EcoLogits table).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise DataFileError(f"grid file not found: {p}")
+    raw = p.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()[:12]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataFileError(f"{p}: not a UTF-8 text file") from None
+    reader = csv.reader(io.StringIO(text))
+    rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
+    if not rows:
+        raise DataFileError(f"{p}: empty file; {_FORMATS_HELP}")
+
+    _, header = rows[0]
+    body = rows[1:]
+    if header and header[0].strip().lower() == "index" and body:  # Green Algorithms units row
+        _, header = body[0]
+        body = body[1:]
+    cols = [h.strip() for h in header]
+    lower = [c.lower() for c in cols]
+
+    def col(name: str) -> int | None:
+        return lower.index(name.lower()) if name.lower() in lower else None
+
+    criteria_cols: dict[str, int] = {}
+    divisor: dict[str, float] = {}
+    name_col: int | None
+    source_cols: list[int] = []
+    if col("code") is not None and col("gwp_emission_factor") is not None:
+        fmt, zone_col, name_col = "mlca", col("code"), col("country")
+        for crit, c in _MLCA_COLUMNS.items():
+            i = col(c)
+            if i is not None:
+                criteria_cols[crit] = i
+        source_cols = [
+            i for c in ("gwp_emission_source", "gwp_emission_year") if (i := col(c)) is not None
+        ]
+        strict_duplicates = False
+    elif col("location") is not None and (ci := col("carbonIntensity")) is not None:
+        fmt, zone_col, name_col = "green-algorithms", col("location"), None
+        criteria_cols["gwp"] = ci
+        divisor["gwp"] = 1000.0  # gCO2e/kWh -> kgCO2eq/kWh
+        source_cols = [i for i in (col("source"),) if i is not None]
+        strict_duplicates = False
+    elif col("zone") is not None:
+        fmt, zone_col, name_col = "csv", col("zone"), col("name")
+        for i, c in enumerate(lower):
+            alias = _SIMPLE_ALIASES.get(c)
+            if alias is not None:
+                if alias in criteria_cols:
+                    raise DataFileError(f"{p}: two columns for criterion '{alias}'")
+                criteria_cols[alias] = i
+        if not criteria_cols:
+            raise DataFileError(
+                f"{p}: no criteria columns (need at least one of gwp, adpe, pe, wu) in "
+                f"header {','.join(cols)}"
+            )
+        source_cols = [i for i in (col("source"),) if i is not None]
+        strict_duplicates = True
+    else:
+        raise DataFileError(f"{p}: missing required columns; {_FORMATS_HELP}; got {','.join(cols)}")
+    assert zone_col is not None
+
+    if fill_from is None:
+        fill_from = ecologits_provider()
+    provider_name = f"{fmt}:{p.name}"
+    provider_source = f"{provider_name} sha256:{digest}"
+
+    def cell(row: list[str], i: int | None) -> str:
+        return row[i].strip() if i is not None and i < len(row) else ""
+
+    factors: dict[str, GridFactors] = {}
+    if not body:
+        raise DataFileError(f"{p}: header but no data rows")
+    for line, row in body:
+        zone_raw = cell(row, zone_col)
+        if not zone_raw:
+            raise DataFileError(f"{p}: line {line}: empty zone")
+        zone = _normalise_zone(zone_raw)
+        values: dict[str, float] = {}
+        for crit, i in criteria_cols.items():
+            text_value = cell(row, i)
+            if text_value.lower() in _MISSING:
+                continue
+            where = f"{p}: line {line} (zone {zone_raw}), column '{cols[i]}'"
+            values[crit] = _float(text_value, where) / divisor.get(crit, 1.0)
+        if not values:
+            raise DataFileError(f"{p}: line {line} (zone {zone_raw}): no factor values")
+
+        filled: list[str] = []
+        donor = None
+        for candidate in (zone, _parent_zone(zone)):
+            if candidate is not None and candidate in fill_from:
+                donor = fill_from.get(candidate)
+                break
+        for crit in CRITERIA:
+            if crit in values:
+                continue
+            if donor is not None:
+                values[crit] = donor.get(crit)
+                filled.append(crit)
+            else:
+                values[crit] = math.nan
+
+        name = cell(row, name_col)
+        name = _LEADING_INDEX.sub("", name) if fmt == "mlca" else name
+        if fmt == "green-algorithms":
+            region, country = cell(row, col("regionName")), cell(row, col("countryName"))
+            name = region if region and region != "Any" else country
+        shown = countries.country_name(zone)
+        if shown != zone or not name or name == "Any":
+            name = shown
+        details = "; ".join(cell(row, i) for i in source_cols if cell(row, i))
+        source = provider_source + (f"; {details}" if details else "")
+        if filled and donor is not None:
+            source += f"; {','.join(filled)} from {fill_from.source} zone {donor.zone}"
+        factor = GridFactors(
+            zone=zone,
+            name=name,
+            source=source,
+            fallbacks=tuple(filled),
+            **values,
+        )
+        previous = factors.get(zone)
+        if previous is not None:
+            same = all(
+                previous.get(c) == factor.get(c)
+                or (math.isnan(previous.get(c)) and math.isnan(factor.get(c)))
+                for c in CRITERIA
+            )
+            if strict_duplicates and not same:
+                raise DataFileError(
+                    f"{p}: line {line}: zone {zone} appears twice with different values"
+                )
+            continue  # MLCA / Green Algorithms: the first row of a zone wins
+        factors[zone] = factor
+    return GridProvider(provider_name, f"sha256:{digest}", factors.values(), provider_source)
+
+
+def load_grid(path: str | Path | None = None) -> GridProvider:
+    """The default EcoLogits provider, or the CSV at ``path`` (``"ecologits"`` = default)."""
+    if path is None or str(path).strip().lower() == "ecologits":
+        return ecologits_provider()
+    return csv_provider(path)
+
+
+# --------------------------------------------------------------------------- scenario
+
+#: Countries taken as "large data-centre hosts" for the location-shift scenario: each hosts at
+#: least one region of a hyperscale public cloud (AWS, Microsoft Azure or Google Cloud) and
+#: large commercial data-centre capacity. Iceland is left out on purpose: it hosts colocation
+#: sites but no hyperscale cloud region, so moving the world's training runs there is not a
+#: realistic scenario (its EcoLogits GWP, 0.02782, is within 1 % of Norway's 0.02811).
+LARGE_DATACENTRE_HOSTS: Final[tuple[str, ...]] = (
+    "USA", "CHN", "IRL", "NLD", "DEU", "GBR", "FRA", "SWE", "NOR", "FIN",
+    "CAN", "JPN", "SGP", "IND", "AUS", "KOR", "BRA", "CHE",
+)  # fmt: skip
+
+
+def low_carbon_target(
+    provider: GridProvider | None = None,
+    candidates: Sequence[str] = LARGE_DATACENTRE_HOSTS,
+) -> str:
+    """Zone of the location-shift scenario: the lowest-GWP country among ``candidates``.
+
+    Rationale: the study's location-shifting scenario moves each training run to a low-carbon
+    grid. Moving it to any country would pick a tiny grid that could never host the world's
+    training compute, so the choice is restricted to countries that already host large,
+    hyperscale data centres (:data:`LARGE_DATACENTRE_HOSTS`), and among them the one with the
+    lowest GWP per kWh in ``provider`` (default: EcoLogits). With EcoLogits 0.11.3 this is
+    Norway (NOR, 0.02811 kgCO2eq/kWh), ahead of Sweden (0.03526) and Switzerland (0.03922).
+    Ties go to the earlier candidate.
+    """
+    grid = provider if provider is not None else ecologits_provider()
+    present = [grid.get(z) for z in candidates if z in grid]
+    if not present:
+        raise UnknownLocationError(f"none of the candidate zones is in {grid.source}")
+    best = min(present, key=lambda f: f.gwp)
+    return best.zone
+
+
+LOW_CARBON_TARGET: str
+"""ISO-3 of :func:`low_carbon_target` on the default table (computed on first access)."""
+
+
+def __getattr__(name: str) -> Any:
+    if name == "LOW_CARBON_TARGET":
+        value = low_carbon_target()
+        globals()["LOW_CARBON_TARGET"] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
