@@ -190,8 +190,7 @@ class GridProvider:
         unique, inverse = np.unique(codes, return_inverse=True)
         rows = [self.get(str(z)) for z in unique]
         return {
-            c: np.array([getattr(r, c) for r in rows], dtype=np.float64)[inverse]
-            for c in CRITERIA
+            c: np.array([getattr(r, c) for r in rows], dtype=np.float64)[inverse] for c in CRITERIA
         }
 
 
