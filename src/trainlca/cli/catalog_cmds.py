@@ -1,0 +1,144 @@
+"""Look-up commands: ``hardware``, ``grid``, ``params``, ``presets``."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import click
+
+from trainlca.cli import cli
+from trainlca.cli.output import fmt_num, format_option, to_csv, to_json
+
+
+@cli.command()
+@click.argument("query", required=False)
+@format_option
+def hardware(query: str | None, fmt: str) -> None:
+    """List or search the accelerator catalogue."""
+    from trainlca.catalog import load_catalog
+    from trainlca.errors import UnknownHardwareError
+
+    cat = load_catalog()
+    rows = list(cat) if not query else cat.search(query)
+    if query and not rows:
+        try:
+            cat.get(query)
+        except UnknownHardwareError as exc:
+            raise UnknownHardwareError(str(exc)) from None
+    recs = [{
+        "name": a.name, "vendor": a.vendor, "type": a.type,
+        "release_date": a.release_date.isoformat(), "process_nm": a.process_nm,
+        "die_area_mm2": a.die_area_mm2, "die_area_imputed": a.die_area_imputed,
+        "memory_gb": a.memory_gb, "memory_type": a.memory_type, "tdp_w": a.tdp_w,
+        "tensor_16bit_flops": a.tensor_16bit_flops, "fp8_flops": a.fp8_flops,
+        "node_size": a.node_size, "aliases": "; ".join(a.aliases),
+        "sources": dict(a.sources),
+    } for a in rows]
+    if fmt == "json":
+        click.echo(to_json({"catalogue_version": cat.version, "accelerators": recs}))
+        return
+    if fmt == "csv":
+        cols = [k for k in recs[0] if k != "sources"] if recs else ["name"]
+        click.echo(to_csv(recs, cols), nl=False)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"Accelerator catalogue ({len(recs)} of {len(cat)})", title_justify="left")
+    for col in ("name", "released", "die mm²", "memory", "TDP W", "16-bit TFLOP/s"):
+        t.add_column(col, justify="left" if col == "name" else "right")
+    for a in rows:
+        die = f"{a.die_area_mm2:,.0f}" + ("*" if a.die_area_imputed else "")
+        tf = a.tensor_16bit_flops / 1e12 if math.isfinite(a.tensor_16bit_flops) else float("nan")
+        t.add_row(a.name, a.release_date.isoformat(), die,
+                  f"{a.memory_gb:g} GB {a.memory_type}", f"{a.tdp_w:g}", fmt_num(tf))
+    con = Console()
+    con.print(t)
+    con.print("[dim]* imputed die area (see `--format json` for every field's source)[/dim]")
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--grid", "grid_path", type=click.Path(dir_okay=False),
+              help="CSV of grid factors instead of the default provider.")
+@format_option
+def grid(query: str | None, grid_path: str | None, fmt: str) -> None:
+    """List or search electricity impact factors per country."""
+    from trainlca.grid import load_grid
+
+    prov = load_grid(grid_path)
+    rows = [prov.get(query)] if query and len(query) == 3 and query.isupper() else (
+        prov.search(query) if query else [prov.get(z) for z in prov.zones()])
+    if query and not rows:
+        rows = [prov.get(query)]  # raises a clear error with suggestions
+    recs: list[dict[str, Any]] = [{
+        "zone": g.zone, "name": g.name, "gwp_kgco2eq_per_kwh": g.gwp,
+        "adpe_kgsbeq_per_kwh": g.adpe, "pe_mj_per_kwh": g.pe, "wu_l_per_kwh": g.wu,
+        "world_fallbacks": ";".join(g.fallbacks), "source": g.source,
+    } for g in rows]
+    if fmt == "json":
+        click.echo(to_json({"provider": prov.name, "version": prov.version, "zones": recs}))
+        return
+    if fmt == "csv":
+        click.echo(to_csv(recs, list(recs[0]) if recs else ["zone"]), nl=False)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"Grid factors: {prov.name} {prov.version}", title_justify="left")
+    for col in ("zone", "name", "kgCO2eq/kWh", "kgSbeq/kWh", "MJ/kWh", "L/kWh"):
+        t.add_column(col, justify="left" if col in ("zone", "name") else "right")
+    for g in rows:
+        mark = {c: ("*" if c in g.fallbacks else "") for c in ("gwp", "adpe", "pe", "wu")}
+        t.add_row(g.zone, g.name, fmt_num(g.gwp) + mark["gwp"], fmt_num(g.adpe) + mark["adpe"],
+                  fmt_num(g.pe) + mark["pe"], fmt_num(g.wu) + mark["wu"])
+    con = Console()
+    con.print(t)
+    con.print("[dim]* filled in: the provider's world average, or the default provider's value "
+              "for a user CSV[/dim]")
+
+
+@cli.command()
+@click.option("--preset", "-p", default="default", show_default=True)
+@format_option
+def params(preset: str, fmt: str) -> None:
+    """Every model parameter: value, unit, range, distribution and source."""
+    from trainlca.presets import get_preset
+
+    ps = get_preset(preset).params()
+    recs = [{"name": p.name, "value": p.value, "unit": p.unit, "low": p.low, "high": p.high,
+             "distribution": p.dist, "group": p.group, "description": p.description,
+             "source": p.source} for p in ps.values()]
+    if fmt == "json":
+        click.echo(to_json({"preset": preset, "parameters": recs}))
+        return
+    if fmt == "csv":
+        click.echo(to_csv(recs, list(recs[0])), nl=False)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"Parameters (preset {preset})", title_justify="left")
+    for col in ("name", "value", "unit", "range", "dist", "source"):
+        t.add_column(col, overflow="fold")
+    for p in ps.values():
+        rng = f"{fmt_num(p.low)} – {fmt_num(p.high)}" if p.uncertain else ""
+        t.add_row(p.name, fmt_num(p.value, 4), p.unit, rng, p.dist, p.source)
+    Console().print(t)
+
+
+@cli.command()
+def presets() -> None:
+    """The named presets and their boundaries."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from trainlca.presets import PRESETS
+
+    t = Table(title="Presets", title_justify="left")
+    for col in ("name", "what", "boundary"):
+        t.add_column(col, overflow="fold")
+    for p in PRESETS.values():
+        t.add_row(p.name, p.description, p.boundary.describe())
+    Console().print(t)

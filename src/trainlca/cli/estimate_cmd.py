@@ -1,0 +1,147 @@
+"""``trainlca estimate``: one training run → impacts per criterion and stage, with intervals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from trainlca.cli import cli
+from trainlca.cli.output import fmt_num, format_option, to_csv, to_json
+from trainlca.criteria import CRITERIA, STAGE_LABELS, STAGES, UNITS
+from trainlca.errors import ParameterError
+
+
+def parse_sets(values: tuple[str, ...]) -> dict[str, float]:
+    from trainlca.params import parse_override
+
+    out: dict[str, float] = {}
+    for v in values:
+        name, value = parse_override(v)
+        out[name] = value
+    return out
+
+
+@cli.command()
+@click.option("--hardware", "-H", required=True,
+              help="Accelerator name or alias (see `trainlca hardware`).")
+@click.option("--count", "-n", type=float, help="Number of accelerators.")
+@click.option("--hours", type=float, help="Wall-clock hours of the run (with --count).")
+@click.option("--accelerator-hours", type=float, help="Accelerator-hours (chips × hours).")
+@click.option("--flop", type=float, help="Training compute, FLOP (hours derived from peak × MFU).")
+@click.option("--mfu", type=float, help="Model FLOP utilisation for --flop (default: params mfu).")
+@click.option("--precision", default="bf16", show_default=True,
+              type=click.Choice(["fp32", "tf32", "fp16", "bf16", "fp8"]),
+              help="Numerical precision of the run, for --flop.")
+@click.option("--country", "-c", default="WOR", show_default=True,
+              help="Training location: ISO-3 code or country name; WOR = world average.")
+@click.option("--preset", "-p", default="default", show_default=True,
+              help="Boundary and defaults: default, mlca, tdp-pue, bloom.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a parameter (repeatable), e.g. --set pue=1.3.")
+@click.option("--grid", "grid_path", type=click.Path(dir_okay=False),
+              help="CSV of grid factors (MLCA's format or zone,gwp,adpe,pe,wu).")
+@click.option("--draws", default=2000, show_default=True, type=int,
+              help="Monte Carlo draws for the 90 % intervals (0 = point estimate only).")
+@click.option("--seed", default=None, type=int, help="Random seed (default fixed).")
+@click.option("--sensitivity", is_flag=True, help="Rank the parameters that drive the spread.")
+@format_option
+def estimate(hardware: str, count: float | None, hours: float | None,
+             accelerator_hours: float | None, flop: float | None, mfu: float | None,
+             precision: str, country: str, preset: str, sets: tuple[str, ...],
+             grid_path: str | None, draws: int, seed: int | None, sensitivity: bool,
+             fmt: str) -> None:
+    """Life-cycle impacts of one training run, with 90 % intervals.
+
+    \b
+    Examples:
+      trainlca estimate -H "A100 SXM4 80 GB" -n 384 --hours 2820 -c FRA
+      trainlca estimate -H H100 --flop 3.8e25 --mfu 0.4 -c USA --format json
+    """
+    from trainlca.api import estimate as run_estimate
+    from trainlca.uncertainty import DEFAULT_SEED, check_draws, check_seed
+
+    check_draws(draws)
+    if sensitivity and draws < 50:
+        raise ParameterError("--sensitivity needs --draws ≥ 50")
+    e = run_estimate(
+        hardware, count=count, hours=hours, accelerator_hours=accelerator_hours, flop=flop,
+        mfu=mfu, precision=precision, country=country, preset=preset,
+        overrides=parse_sets(sets), draws=draws,
+        seed=DEFAULT_SEED if seed is None else check_seed(seed), grid=grid_path,
+        with_sensitivity=sensitivity,
+    )
+    if fmt == "json":
+        click.echo(to_json(e.to_dict()))
+    elif fmt == "csv":
+        click.echo(to_csv(csv_rows(e), ["quantity", "stage", "unit", "value", "p5", "p50", "p95"]),
+                   nl=False)
+    else:
+        print_table(e, sensitivity)
+
+
+def csv_rows(e: Any) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    ei = e.energy_interval
+    rows.append({"quantity": "energy", "stage": "use", "unit": "kWh", "value": e.energy_kwh,
+                 "p5": ei.p5 if ei else None, "p50": ei.p50 if ei else None,
+                 "p95": ei.p95 if ei else None})
+    for c in CRITERIA:
+        for stage in (*STAGES, "production", "total"):
+            iv = e.intervals.get(c, {}).get(stage)
+            rows.append({"quantity": c, "stage": stage, "unit": UNITS[c],
+                         "value": e.impacts[c][stage],
+                         "p5": iv.p5 if iv else None, "p50": iv.p50 if iv else None,
+                         "p95": iv.p95 if iv else None})
+    return rows
+
+
+def print_table(e: Any, sensitivity: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console()
+    title = (f"{e.hardware.name} · {e.accelerator_hours:,.0f} accelerator-hours · "
+             f"{e.grid.name} ({e.grid.zone}) · preset {e.preset.name}")
+    t = Table(title=title, title_justify="left")
+    t.add_column("criterion")
+    t.add_column("unit")
+    for s in STAGES:
+        t.add_column(STAGE_LABELS[s], justify="right")
+    t.add_column("total", justify="right", style="bold")
+    if e.draws:
+        t.add_column("p5 – p95 (90 %)", justify="right")
+    ei = e.energy_interval
+    erow = ["energy", "kWh", "", "", fmt_num(e.energy_kwh), fmt_num(e.energy_kwh)]
+    if e.draws:
+        erow.append(f"{fmt_num(ei.p5)} – {fmt_num(ei.p95)}" if ei else "")
+    t.add_row(*erow)
+    for c in CRITERIA:
+        row = [c.upper(), UNITS[c], *[fmt_num(e.impacts[c][s]) for s in STAGES],
+               fmt_num(e.impacts[c]["total"])]
+        if e.draws:
+            iv = e.intervals[c]["total"]
+            row.append(f"{fmt_num(iv.p5)} – {fmt_num(iv.p95)}")
+        t.add_row(*row)
+    con.print(t)
+    con.print(f"[dim]n/c = not covered by the model. Boundary: {e.boundary.describe()}.[/dim]")
+
+    p = Table(title="Inputs, defaults and imputations used", title_justify="left")
+    for col in ("name", "value", "unit", "status", "source"):
+        p.add_column(col, overflow="fold")
+    for pr in e.provenance:
+        value = pr.value if isinstance(pr.value, str) else fmt_num(pr.value, 4)
+        p.add_row(pr.name, value, pr.unit, pr.status, pr.source)
+    con.print(p)
+    if sensitivity and e.drivers:
+        s = Table(title="What drives the spread (Spearman rank correlation, share of ρ²)",
+                  title_justify="left")
+        s.add_column("output")
+        for k in range(1, 4):
+            s.add_column(f"#{k}")
+        for out, drivers in e.drivers.items():
+            top = [f"{d.name} ({d.spearman:+.2f}, {d.share:.0%})" for d in drivers[:3]]
+            s.add_row(out, *top, *[""] * (3 - len(top)))
+        con.print(s)
+    for n in e.notes:
+        con.print(f"• {n}")
