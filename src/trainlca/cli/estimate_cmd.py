@@ -96,21 +96,33 @@ def csv_rows(e: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def print_table(e: Any, sensitivity: bool) -> None:
+SHORT_STAGE = {"production_accelerator": "prod. accel.", "production_host": "prod. hosts",
+               "use": "use (elec.)"}
+
+
+def console() -> Any:
+    """A rich console at least 110 columns wide (also when piped)."""
+    import shutil
+
     from rich.console import Console
+
+    return Console(width=max(110, shutil.get_terminal_size((110, 24)).columns))
+
+
+def print_table(e: Any, sensitivity: bool) -> None:
     from rich.table import Table
 
-    con = Console()
+    con = console()
     title = (f"{e.hardware.name} · {e.accelerator_hours:,.0f} accelerator-hours · "
              f"{e.grid.name} ({e.grid.zone}) · preset {e.preset.name}")
     t = Table(title=title, title_justify="left")
     t.add_column("criterion")
     t.add_column("unit")
     for s in STAGES:
-        t.add_column(STAGE_LABELS[s], justify="right")
+        t.add_column(SHORT_STAGE[s], justify="right")
     t.add_column("total", justify="right", style="bold")
     if e.draws:
-        t.add_column("p5 – p95 (90 %)", justify="right")
+        t.add_column("90 % interval (p5 – p95)", justify="right", no_wrap=True)
     ei = e.energy_interval
     erow = ["energy", "kWh", "", "", fmt_num(e.energy_kwh), fmt_num(e.energy_kwh)]
     if e.draws:
@@ -124,24 +136,28 @@ def print_table(e: Any, sensitivity: bool) -> None:
             row.append(f"{fmt_num(iv.p5)} – {fmt_num(iv.p95)}")
         t.add_row(*row)
     con.print(t)
-    con.print(f"[dim]n/c = not covered by the model. Boundary: {e.boundary.describe()}.[/dim]")
+    con.print(f"[dim]n/c = not covered by the model. Stages: "
+              f"{'; '.join(f'{SHORT_STAGE[s]} = {STAGE_LABELS[s]}' for s in STAGES)}.[/dim]")
 
     p = Table(title="Inputs, defaults and imputations used", title_justify="left")
-    for col in ("name", "value", "unit", "status", "source"):
-        p.add_column(col, overflow="fold")
+    p.add_column("name", no_wrap=True)
+    p.add_column("value", justify="right", no_wrap=True)
+    p.add_column("unit", no_wrap=True)
+    p.add_column("status", no_wrap=True)
+    p.add_column("source", overflow="fold", ratio=1)
     for pr in e.provenance:
         value = pr.value if isinstance(pr.value, str) else fmt_num(pr.value, 4)
         p.add_row(pr.name, value, pr.unit, pr.status, pr.source)
     con.print(p)
     if sensitivity and e.drivers:
-        s = Table(title="What drives the spread (Spearman rank correlation, share of ρ²)",
-                  title_justify="left")
-        s.add_column("output")
+        st = Table(title="What drives the spread (Spearman rank correlation, share of ρ²)",
+                   title_justify="left")
+        st.add_column("output")
         for k in range(1, 4):
-            s.add_column(f"#{k}")
+            st.add_column(f"#{k}")
         for out, drivers in e.drivers.items():
             top = [f"{d.name} ({d.spearman:+.2f}, {d.share:.0%})" for d in drivers[:3]]
-            s.add_row(out, *top, *[""] * (3 - len(top)))
-        con.print(s)
+            st.add_row(out, *top, *[""] * (3 - len(top)))
+        con.print(st)
     for n in e.notes:
         con.print(f"• {n}")

@@ -1,0 +1,119 @@
+"""The command line: outputs, and one-line errors with exit code 2 for bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from trainlca.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = 0
+    try:
+        main(list(args))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_estimate_json_shape_and_values(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "estimate", "-H", "A100 SXM4 80 GB", "-n", "384", "--hours",
+                       "2820", "-c", "FRA", "--format", "json", "--draws", "300")
+    assert code == 0
+    d = json.loads(out)
+    # (400·0.9 + 0.6·400) W · 1.2 · 1,082,880 h / 1000
+    assert d["energy_kwh"] == pytest.approx(1_082_880 * 600 * 1.2 / 1000)
+    assert d["energy_kwh_p5"] < d["energy_kwh"] < d["energy_kwh_p95"]
+    for c, unit in (("gwp", "kgCO2eq"), ("adpe", "kgSbeq"), ("pe", "MJ"), ("wu", "L")):
+        i = d["impacts"][c]
+        assert i["unit"] == unit
+        assert i["use"] > 0 and i["total"] > 0
+        assert i["p5"] < i["p50"] < i["p95"]
+    assert d["impacts"]["wu"]["production"] is None  # not covered, never a silent zero
+    assert any("water not covered" in n for n in d["notes"])
+    assert d["data_versions"]["grid"].startswith("ecologits")
+    statuses = {p["name"]: p["status"] for p in d["provenance"]}
+    assert statuses["count"] == "input" and statuses["pue"] == "default"
+
+
+def test_bloom_dynamic_energy_through_the_api() -> None:
+    from trainlca.api import estimate
+
+    e = estimate("NVIDIA A100 SXM4 80 GB", accelerator_hours=1_082_990, preset="tdp-pue",
+                 overrides={"pue": 1.0}, country="FRA", draws=0)
+    assert e.energy_kwh == pytest.approx(433_196, rel=1e-6)
+
+
+def test_mlca_card_through_the_api() -> None:
+    from trainlca.api import estimate
+
+    e = estimate("A100 SXM4 80 GB", accelerator_hours=1.0, preset="mlca", draws=0)
+    assert e.card["gwp"] == pytest.approx(330.06, abs=0.01)
+    assert e.card["pe"] == pytest.approx(3943.29, abs=0.01)
+    assert e.card["adpe"] == pytest.approx(0.026829, rel=1e-4)
+
+
+def test_flop_with_mfu(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "estimate", "-H", "A100 SXM4 80 GB", "--flop", "1e23", "--mfu",
+                       "0.4", "--format", "json", "--draws", "0")
+    assert code == 0
+    assert json.loads(out)["accelerator_hours"] == pytest.approx(1e23 / (312e12 * 0.4) / 3600)
+
+
+def test_csv_output(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "estimate", "-H", "H100 PCIe", "-n", "8", "--hours", "10",
+                       "--format", "csv", "--draws", "100")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0] == "quantity,stage,unit,value,p5,p50,p95"
+    assert len(lines) == 1 + 1 + 4 * 5
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["-H", "H1OO", "-n", "8", "--hours", "10"], "closest"),
+        (["-H", "H100 PCIe", "-n", "-8", "--hours", "10"], "must be > 0"),
+        (["-H", "H100 PCIe", "-n", "0", "--hours", "10"], "must be > 0"),
+        (["-H", "H100 PCIe", "-n", "eight", "--hours", "10"], "count"),
+        (["-H", "H100 PCIe", "-n", "8", "--hours", "10", "-c", "Atlantis"], "Atlantis"),
+        (["-H", "H100 PCIe", "-n", "8", "--hours", "10", "--set", "pue"], "name=value"),
+        (["-H", "H100 PCIe", "-n", "8", "--hours", "10", "--set", "pue=abc"], "not a number"),
+        (["-H", "H100 PCIe", "-n", "8", "--hours", "10", "--set", "foo=1"], "unknown parameter"),
+        (["-H", "H100 PCIe", "-n", "8", "--hours", "10", "--preset", "nope"], "preset"),
+        (["-H", "H100 PCIe", "-n", "8", "--hours", "10", "--draws", "-5"], "draws"),
+        (["-H", "H100 PCIe", "-n", "8", "--hours", "10", "--draws", "1e9"], "draws"),
+        (["-H", "H100 PCIe", "-n", "8"], "--count and --hours"),
+        (["-H", "H100 PCIe"], "describe the run"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], args: list[str],
+                                      needle: str) -> None:
+    code, out, err = run(capsys, "estimate", *args)
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("trainlca: error:")
+    assert needle in lines[0]
+    assert "Traceback" not in err
+
+
+def test_unknown_chip_lists_three_closest(capsys: pytest.CaptureFixture[str]) -> None:
+    _, _, err = run(capsys, "estimate", "-H", "H1OO", "-n", "8", "--hours", "10")
+    assert "H100" in err and err.count("'") >= 6
+
+
+def test_hardware_and_grid_lookups(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "hardware", "h100", "--format", "json")
+    assert code == 0
+    names = [a["name"] for a in json.loads(out)["accelerators"]]
+    assert any("H100" in n for n in names)
+    code, out, _ = run(capsys, "grid", "FRA", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["zones"][0]["zone"] == "FRA"
+    code, out, _ = run(capsys, "params", "--format", "csv")
+    assert code == 0 and "pue" in out
