@@ -186,10 +186,19 @@ class RunTable:
         return {c: int(self.runs[c].sum()) for c in FLAG_COLUMNS}
 
 
-def _map_distinct(s: pd.Series, fn: Callable[[str], T]) -> tuple[pd.Series, dict[str, T]]:
-    """Apply ``fn`` once per distinct non-missing string of ``s``; missing stays missing."""
-    cache = {v: fn(v) for v in s.dropna().unique().tolist()}
-    return s.map(cache), cache
+def _resolve_cells(
+    cells: pd.Series, resolve: Callable[[str], str | None]
+) -> tuple[pd.Series, pd.Series]:
+    """Apply :func:`pick_first_known` once per DISTINCT cell, then map back onto every row:
+    (resolved value or None, multi-value flag)."""
+    value: dict[str, str | None] = {}
+    multi: dict[str, bool] = {}
+    for cell in cells.dropna().unique().tolist():
+        value[cell], multi[cell] = pick_first_known(str(cell), resolve)
+    resolved = cells.map(value).astype(object)
+    resolved = resolved.where(resolved.notna(), None)
+    flag = cells.map(multi).astype(object).where(cells.notna(), False).astype(bool)
+    return resolved, flag
 
 
 def _default_catalog() -> CatalogLike:
@@ -281,17 +290,14 @@ def build_runs(
             match_cache[token] = cat.match(token)
         return match_cache[token]
 
-    def resolve_hw(cell: str) -> tuple[str | None, bool]:
-        acc, multi = pick_first_known(cell, match)
+    def resolve_hw(token: str) -> str | None:
+        acc = match(token)
         if acc is None:
-            return None, multi
-        accel_by_name[acc.name] = acc
-        return str(acc.name), multi
+            return None
+        accel_by_name[str(acc.name)] = acc
+        return str(acc.name)
 
-    hw_pair, _ = _map_distinct(hw_raw, resolve_hw)
-    hardware = hw_pair.map(lambda p: p[0], na_action="ignore").astype(object)
-    hardware = hardware.where(hardware.notna(), None)
-    flag_multi_hw = hw_pair.map(lambda p: p[1], na_action="ignore").fillna(False).astype(bool)
+    hardware, flag_multi_hw = _resolve_cells(hw_raw, resolve_hw)
 
     # --- numbers ---------------------------------------------------------------------------
     q = f["hardware_quantity"].astype(float)
@@ -310,30 +316,32 @@ def build_runs(
             need = sorted({int(y) for y in cal_year[eligible]})
             by_year = _impute_by_year(cal_year.where(date_ok), hardware.where(date_ok), need)
             if by_year:
-                fill = cal_year[eligible].map(lambda y: by_year.get(int(y)))
+                fill = cal_year[eligible].astype(int).map(by_year)
                 hardware = hardware.astype(object)
                 hardware.loc[eligible] = fill.astype(object)
                 flag_imputed = eligible & hardware.notna()
 
     # --- precision and MFU -----------------------------------------------------------------
-    parsed_prec, _ = _map_distinct(f["numerical_format"], parse_precision)
-    precision = parsed_prec.fillna(prec_default).astype(str)
+    formats = f["numerical_format"]
+    parsed_prec = formats.map({v: parse_precision(str(v)) for v in formats.dropna().unique()})
+    parsed_prec = parsed_prec.astype(object)
+    precision = parsed_prec.where(parsed_prec.notna(), prec_default).astype(str)
     own_mfu = f["mfu"].astype(float)
     mfu = own_mfu.fillna(mfu_default)
 
     # --- peak FLOP/s, one call per distinct (chip, precision) -----------------------------
-    pairs = pd.Series(list(zip(hardware, precision, strict=True)), index=f.index)
-    peak_cache: dict[tuple[Any, str], float] = {}
-    for hw, pr in set(pairs.tolist()):
-        if hw is None:
-            peak_cache[(hw, pr)] = float("nan")
-            continue
+    combos = pd.DataFrame({"hardware": hardware, "precision": precision})
+    distinct = combos.dropna().drop_duplicates().reset_index(drop=True)
+    peaks: list[float] = []
+    for hw, pr in distinct.itertuples(index=False):
         try:
-            val = float(accel_by_name[hw].peak_flops(pr))
+            val = float(accel_by_name[str(hw)].peak_flops(str(pr)))
         except (KeyError, ValueError, TypeError):
             val = float("nan")
-        peak_cache[(hw, pr)] = val if np.isfinite(val) and val > 0 else float("nan")
-    peak = pairs.map(peak_cache).astype(float)
+        peaks.append(val if np.isfinite(val) and val > 0 else float("nan"))
+    distinct["peak"] = pd.Series(peaks, dtype=float)
+    peak = combos.merge(distinct, on=["hardware", "precision"], how="left")["peak"]
+    peak = pd.Series(peak.to_numpy(dtype=float), index=f.index)
 
     from_compute = ~qt_ok & comp_ok
     hours_qt = (q * t).where(qt_ok)
@@ -344,11 +352,9 @@ def build_runs(
     flag_die = hardware.map(die_imp_map).fillna(False).astype(bool)
 
     # --- country ---------------------------------------------------------------------------
-    c_pair, _ = _map_distinct(f["country"], lambda c: pick_first_known(c, resolve_country))
-    iso = c_pair.map(lambda p: p[0], na_action="ignore")
-    zone = iso.fillna(WORLD_ZONE).astype(str)
+    iso, flag_multi_c = _resolve_cells(f["country"], resolve_country)
     flag_world = iso.isna()
-    flag_multi_c = c_pair.map(lambda p: p[1], na_action="ignore").fillna(False).astype(bool)
+    zone = iso.where(~flag_world, WORLD_ZONE).astype(str)
 
     # --- skip reasons ----------------------------------------------------------------------
     no_hw = hw_raw.isna() & ~flag_imputed
