@@ -99,6 +99,7 @@ def test_good_download_cached_with_sha(server: Server, tmp_path: Path) -> None:
     assert d2.sha256 == sha and d2.downloaded_at == meta["downloaded_at"]
     assert server.hits == ["/good/notable_ai_models.csv"]
     assert load_epoch(url=url, cache_dir=tmp_path, offline=True).sha256 == sha
+    assert fetch(url, cache_dir=tmp_path, offline=True, refresh=True).from_cache
 
 
 def test_refresh_downloads_again(server: Server, tmp_path: Path) -> None:

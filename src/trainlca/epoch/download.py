@@ -9,7 +9,8 @@ as CSV with the required columns; the last record has as many fields as the head
 atomically over the cached file. A sidecar ``<file>.json`` records URL, sha256, size, row count
 and UTC download time. Any failure deletes the temporary file and raises
 :class:`~trainlca.errors.DataFileError`. A cached file is reused without network unless
-``refresh=True``; if its sha256 no longer matches the sidecar it is treated as absent.
+``refresh=True`` (ignored when ``offline``); if its sha256 no longer matches the sidecar it is
+treated as absent (a file without sidecar, e.g. copied in by hand, is trusted).
 """
 
 from __future__ import annotations
@@ -153,7 +154,7 @@ def fetch(
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     target, meta_path = _cache_paths(url, cache_dir)
 
-    if target.is_file() and not refresh:
+    if target.is_file() and (not refresh or offline):  # offline: refresh cannot happen
         meta = _read_sidecar(meta_path)
         sha = sha256_file(target)
         if meta is None or meta.get("sha256") == sha:
