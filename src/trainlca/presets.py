@@ -9,7 +9,9 @@
 - ``tdp-pue``: accelerator TDP × hours × PUE, use phase only, PUE 1.1 unless given: the boundary
   of Meta's model cards and Patterson et al. 2021.
 - ``bloom``: BLOOM's split (Luccioni et al. 2023): dynamic energy at TDP, idle and infrastructure
-  as a share of it, embodied share of servers and GPUs.
+  as a share of it (256,646 / 433,196 kWh), embodied GWP from the paper's flat figures (150
+  kgCO2eq per GPU, 2,500 kgCO2eq per 8-GPU server without GPUs) over 6 years at 85 % use; every
+  parameter fixed. It reproduces 433,196 + 256,646 kWh and 11.2 tCO2eq embodied for BLOOM.
 """
 
 from __future__ import annotations
@@ -76,6 +78,22 @@ class Preset:
 
 MLCA_SRC = "MLCA (blubrom/MLCA @ d2d8a42), Morand et al. 2024"
 
+BLOOM_SRC = "Luccioni, Viguier & Ligozat 2023 (JMLR 24(253), arXiv 2211.02001)"
+BLOOM_DYNAMIC_KWH: Final[float] = 433_196.0
+BLOOM_IDLE_KWH: Final[float] = 256_646.0
+#: Embodied GWP assumed by the BLOOM paper, per A100 GPU and per server without GPUs, kgCO2eq.
+BLOOM_GPU_KGCO2: Final[float] = 150.0
+BLOOM_SERVER_KGCO2: Final[float] = 2_500.0
+
+
+def _hgx8_gwp() -> float:
+    """GWP of our 8-GPU host archetype at the default memory density (for the bloom preset)."""
+    from trainlca.production import HOSTS, host_production
+
+    p = {name: par.value for name, par in DEFAULTS.items()}
+    return float(host_production(HOSTS["hgx-8"], p)["gwp"])
+
+
 PRESETS: Final[Mapping[str, Preset]] = {
     "default": Preset(
         "default",
@@ -114,18 +132,30 @@ PRESETS: Final[Mapping[str, Preset]] = {
     ),
     "bloom": Preset(
         "bloom",
-        "BLOOM's split (Luccioni et al. 2023): dynamic at TDP + idle/infrastructure + embodied",
+        "BLOOM's split (Luccioni et al. 2023): dynamic at TDP + idle/infrastructure + embodied "
+        "(150 kgCO2eq per GPU, 2,500 kgCO2eq per 8-GPU server, 6 y at 85 %)",
         Boundary(transport=False),
         {
-            "power_fraction": (1.0, "Luccioni et al. 2023: dynamic consumption at TDP"),
-            "pue": (1.0, "Luccioni et al. 2023: Jean Zay idle/infrastructure counted separately"),
+            "power_fraction": (1.0, BLOOM_SRC + ": dynamic consumption at TDP (400 W per A100)"),
+            "pue": (1.0, BLOOM_SRC + ": idle and infrastructure counted separately, not as PUE"),
             "host_power_ratio": (
-                256_646 / 433_196,
-                "Luccioni et al. 2023: idle + infrastructure 256,646 kWh per 433,196 kWh dynamic",
+                BLOOM_IDLE_KWH / BLOOM_DYNAMIC_KWH,
+                BLOOM_SRC + ": idle + infrastructure 256,646 kWh per 433,196 kWh dynamic",
             ),
-            "lifetime_years": (6.0, "Luccioni et al. 2023: 6-year lifetime"),
-            "use_ratio": (0.85, "Luccioni et al. 2023: 85 % use rate"),
+            "lifetime_years": (6.0, BLOOM_SRC + ": 6-year hardware lifetime"),
+            "use_ratio": (0.85, BLOOM_SRC + ": 85 % use rate of the cluster"),
+            # Embodied GWP: the paper's flat per-unit figures replace the bottom-up card model.
+            "card_base_gwp": (BLOOM_GPU_KGCO2, BLOOM_SRC + ": 150 kgCO2eq per GPU"),
+            "die_gwp": (0.0, BLOOM_SRC + ": per-GPU figure used instead of a per-area model"),
+            "mem_gwp": (0.0, BLOOM_SRC + ": per-GPU figure includes memory"),
+            "mem_base_gwp": (0.0, BLOOM_SRC + ": per-GPU figure includes memory"),
+            "host_share_scale": (
+                BLOOM_SERVER_KGCO2 / _hgx8_gwp(),
+                BLOOM_SRC + ": 2,500 kgCO2eq per server without GPUs (scales our 8-GPU host "
+                "model to it; PE and ADPe of the host scale alike)",
+            ),
         },
+        fixed_all=True,
     ),
 }
 
