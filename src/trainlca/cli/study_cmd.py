@@ -1,0 +1,186 @@
+"""``trainlca study``: the whole study on an Epoch AI dataset, written to a directory."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from trainlca.cli import cli
+from trainlca.cli.estimate_cmd import console, parse_sets
+from trainlca.cli.output import to_json
+from trainlca.errors import TrainLCAError
+
+OUTPUT_FILES = ("systems.csv", "trends.csv", "rebound.csv", "cards.csv", "skipped.csv",
+                "study.json")
+
+
+def _check_out_dir(out: Path, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise TrainLCAError(f"--out {out}: exists and is not a directory; choose another path")
+    if out.is_dir() and not force and any((out / f).exists() for f in OUTPUT_FILES):
+        raise TrainLCAError(f"--out {out}: already holds study results; add --force to "
+                            "replace them or choose another directory")
+    parent = out if out.is_dir() else out.parent
+    probe = parent
+    while not probe.exists():
+        probe = probe.parent
+    import os
+
+    if not os.access(probe, os.W_OK):
+        raise TrainLCAError(f"--out {out}: directory is not writable; choose another path")
+
+
+def write_study(result: Any, out: Path, *, figures: bool = True) -> list[Path]:
+    """Write every output into a temporary sibling directory, then move the files into ``out``
+    (created if needed): a failure leaves ``out`` as it was."""
+    from trainlca.cards import cards_csv
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        result.systems.to_csv(tmp / "systems.csv", index=False)
+        result.trends.to_csv(tmp / "trends.csv", index=False)
+        result.rebound.to_csv(tmp / "rebound.csv", index=False)
+        (tmp / "cards.csv").write_text(cards_csv(result.card_rows), encoding="utf-8")
+        result.skipped.to_csv(tmp / "skipped.csv", index=False)
+        meta = dict(result.meta)
+        meta["card_trend"] = result.card_trend.to_dict() if result.card_trend else None
+        (tmp / "study.json").write_text(to_json(meta), encoding="utf-8")
+        if figures:
+            _write_figures(result, tmp)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for f in sorted(tmp.iterdir()):
+            dest = out / f.name
+            if f.is_dir():
+                if dest.exists():
+                    shutil.rmtree(dest)
+                f.rename(dest)
+            else:
+                f.replace(dest)
+            written.append(dest)
+        return written
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_figures(result: Any, tmp: Path) -> None:
+    try:
+        from trainlca.report import study_figures_and_report  # type: ignore[attr-defined]
+    except ImportError:
+        return
+    study_figures_and_report(result, tmp)
+
+
+def _fmt_growth(row: Any) -> str:
+    if not math.isfinite(row["growth_per_year"]):
+        return "n/a"
+    s = f"×{row['growth_per_year']:.2f}/yr ({row['ci_low']:.2f}–{row['ci_high']:.2f})"
+    if "mc_ci_low" in row and isinstance(row["mc_ci_low"], float) and math.isfinite(
+            row["mc_ci_low"]):
+        s += f" [MC {row['mc_ci_low']:.2f}–{row['mc_ci_high']:.2f}]"
+    return s
+
+
+def print_summary(result: Any, out: Path) -> None:
+    from rich.table import Table
+
+    con = console()
+    m = result.meta
+    con.print(f"[bold]{m['systems_assessed']}[/bold] systems assessed "
+              f"({m['window']['start_year']:g}–{m['window']['end_year'] or 'latest'}), "
+              f"Epoch file {m['epoch']['snapshot_date']} (sha256 {m['epoch']['sha256'][:12]}…); "
+              f"preset {m['preset']}, {m['draws']} draws")
+    skipped = ", ".join(f"{k}: {v}" for k, v in m["skipped"].items())
+    con.print(f"skipped: {skipped or 'none'}")
+    flags = ", ".join(f"{k.removeprefix('flag_')}: {v}" for k, v in m["flags"].items() if v)
+    con.print(f"imputed/flagged: {flags or 'none'}")
+    t = Table(title="Growth per year of training impacts (95 % CI; [MC] with parameter "
+              "uncertainty)", title_justify="left")
+    t.add_column("criterion")
+    scen = list(dict.fromkeys(result.trends["scenario"]))
+    for s in scen:
+        t.add_column(s, justify="right")
+    tr = result.trends[result.trends["domain"] == "all"]
+    for q in dict.fromkeys(tr["criterion"]):
+        cells = []
+        for s in scen:
+            r = tr[(tr["criterion"] == q) & (tr["scenario"] == s)]
+            cells.append(_fmt_growth(r.iloc[0]) if len(r) else "")
+        t.add_row(q, *cells)
+    con.print(t)
+    rb = {r["term"]: r for _, r in result.rebound.iterrows()}
+    con.print("rebound: compute " + _fmt_growth(rb["compute"]) + ", hardware efficiency "
+              + _fmt_growth(rb["efficiency"]) + ", energy " + _fmt_growth(rb["energy"]))
+    if result.card_trend is not None:
+        con.print(result.card_trend.line("gwp"))
+    con.print(f"written to {out}/: " + ", ".join(sorted(p.name for p in out.iterdir()
+                                                        if not p.name.startswith("."))))
+
+
+@cli.command()
+@click.option("--data", "data_path", type=click.Path(dir_okay=False),
+              help="Epoch AI notable-models CSV (default: download from epoch.ai into a cache).")
+@click.option("--out", "out_dir", default="trainlca-study", show_default=True,
+              type=click.Path(file_okay=False), help="Output directory.")
+@click.option("--preset", "-p", default="default", show_default=True)
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a parameter (repeatable).")
+@click.option("--grid", "grid_path", type=click.Path(dir_okay=False),
+              help="CSV of grid factors instead of EcoLogits' table.")
+@click.option("--draws", default=2000, show_default=True, type=int,
+              help="Monte Carlo draws shared across systems (0 = point estimates only).")
+@click.option("--seed", default=None, type=int, help="Random seed (default fixed).")
+@click.option("--start-year", default=2013.0, show_default=True, type=float)
+@click.option("--end-year", default=None, type=float,
+              help="Last publication year (default: latest).")
+@click.option("--impute-hardware", is_flag=True,
+              help="Give rows with compute but no hardware the most common chip of their year.")
+@click.option("--offline", is_flag=True, help="Never download; use the cache or --data.")
+@click.option("--no-figures", is_flag=True, help="Skip figures and the HTML report.")
+@click.option("--force", is_flag=True, help="Replace results already in --out.")
+def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...],
+          grid_path: str | None, draws: int, seed: int | None, start_year: float,
+          end_year: float | None, impute_hardware: bool, offline: bool, no_figures: bool,
+          force: bool) -> None:
+    """The whole study on Epoch AI's notable models: impacts, trends, scenarios, rebound.
+
+    \b
+    Writes systems.csv, trends.csv, rebound.csv, cards.csv, skipped.csv, study.json,
+    figures and report.html into --out (see docs/study-outputs.md).
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from trainlca.epoch import load_epoch
+    from trainlca.presets import get_preset
+    from trainlca.study import run_study
+    from trainlca.uncertainty import DEFAULT_SEED, check_draws, check_seed
+
+    check_draws(draws)
+    get_preset(preset)
+    overrides = parse_sets(sets)
+    out = Path(out_dir)
+    _check_out_dir(out, force)
+    seed = DEFAULT_SEED if seed is None else check_seed(seed)
+    steps = 13 + (0 if no_figures else 1)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=console(), transient=True) as bar:
+        task = bar.add_task("loading Epoch data", total=steps)
+        data = load_epoch(data_path, offline=offline)
+
+        def advance(msg: str) -> None:
+            bar.update(task, advance=1, description=msg)
+
+        advance("loaded Epoch data")
+        result = run_study(data, preset=preset, overrides=overrides, draws=draws, seed=seed,
+                           start_year=start_year, end_year=end_year,
+                           impute_hardware=impute_hardware, grid=grid_path, progress=advance)
+        advance("writing outputs" + ("" if no_figures else ", figures and report"))
+        write_study(result, out, figures=not no_figures)
+        bar.update(task, completed=steps)
+    print_summary(result, out)
