@@ -116,7 +116,7 @@ def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 
 def test_cli_study_on_a_small_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "res"
-    code, stdout, err = _cli(capsys, "study", "--data", str(HERE / "data" / "epoch_runs.csv"),
+    code, _stdout, err = _cli(capsys, "study", "--data", str(HERE / "data" / "epoch_runs.csv"),
                              "--out", str(out), "--draws", "50", "--no-figures")
     assert code == 0, err
     for f in ("systems.csv", "trends.csv", "rebound.csv", "cards.csv", "skipped.csv",

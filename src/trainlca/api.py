@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -249,6 +249,24 @@ class Estimate:
         return out
 
 
+def _with_measured_energy(result: Assessment, measured_kwh: float) -> Assessment:
+    """The same assessment with the use stage recomputed from a measured energy: each use value
+    (modelled energy × grid factor × grid scale) is scaled by measured / modelled energy, so the
+    grid factor and its uncertainty stay and the energy model drops out."""
+
+    def swap(imp: Impacts) -> Impacts:
+        modelled = np.asarray(imp.energy_kwh, dtype=np.float64)
+        ratio = measured_kwh / modelled
+        stages = {c: {**imp.stages[c], "use": np.asarray(imp.stages[c]["use"]) * ratio}
+                  for c in imp.stages}
+        energy = np.broadcast_to(np.float64(measured_kwh), modelled.shape).copy()
+        return Impacts(energy_kwh=energy, stages=stages, card=imp.card,
+                       host_per_accelerator=imp.host_per_accelerator)
+
+    return replace(result, point=swap(result.point),
+                   draws=None if result.draws is None else swap(result.draws))
+
+
 def estimate(
     hardware: str,
     *,
@@ -265,8 +283,13 @@ def estimate(
     seed: int = DEFAULT_SEED,
     grid: str | GridProvider | None = None,
     with_sensitivity: bool = False,
+    measured_energy_kwh: float | None = None,
 ) -> Estimate:
     """Life-cycle impacts of one training run.
+
+    ``measured_energy_kwh``: the run's electricity as measured (e.g. by CodeCarbon), kWh. It
+    replaces the modelled energy in the use stage (use = measured kWh × grid factor, per draw);
+    the production share still comes from the accelerator-hours.
 
     Example:
         >>> e = estimate("A100 SXM4 80 GB", count=384, hours=2820, country="FRA", draws=0)
@@ -284,6 +307,9 @@ def estimate(
     runs = runs_from_catalog([acc], np.array([h]), {c: np.array([factors.get(c)])
                                                       for c in CRITERIA})
     result = assess_runs(runs, preset=pre, overrides=overrides, draws=draws, seed=seed)
+    measured = _positive("measured_energy_kwh", measured_energy_kwh, "measured energy (kWh)")
+    if measured is not None:
+        result = _with_measured_energy(result, measured)
 
     p = result.point
     impacts: dict[str, dict[str, float]] = {}
@@ -303,11 +329,15 @@ def estimate(
             }
             if with_sensitivity:
                 drivers[c] = sensitivity(result.samples, d.total(c)[:, 0])
-    e_int = interval(result.draws.energy_kwh[:, 0]) if result.draws is not None else None
-    if with_sensitivity and result.draws is not None:
+    e_int = (interval(result.draws.energy_kwh[:, 0])
+             if result.draws is not None and measured is None else None)
+    if with_sensitivity and result.draws is not None and measured is None:
         drivers["energy"] = sensitivity(result.samples, result.draws.energy_kwh[:, 0])
 
     prov.insert(0, Provenance("hardware", acc.name, "", "input", f"catalogue row '{acc.name}'"))
+    if measured is not None:
+        prov.append(Provenance("energy_kwh", measured, "kWh", "input",
+                               "measured (replaces the modelled energy in the use stage)"))
     prov += [
         Provenance("tdp_w", acc.tdp_w, "W", "catalogue", acc.sources.get("tdp", "")),
         Provenance("die_area_mm2", acc.die_area_mm2, "mm2",
@@ -335,6 +365,9 @@ def estimate(
     if factors.fallbacks:
         notes.append(f"grid factors for {factors.zone} use the world average for: "
                      + ", ".join(factors.fallbacks))
+    if measured is not None:
+        notes.append("energy: measured value given as input; the energy model (power, PUE) "
+                     "is not used, its parameters do not affect the use stage")
     if factors.zone == "WOR":
         notes.append("location: world average grid (give --country for the training location)")
     return Estimate(
