@@ -1,0 +1,297 @@
+"""Production impacts of every catalogue accelerator, and their trend over release dates
+(METHOD §1.1, §2, §7: "the card-production trend against release date").
+
+One call of :func:`trainlca.production.card_production` over arrays of all chips gives the
+per-card impacts; the host share per accelerator (``host_production / accelerators`` of the
+chip's host archetype) is reported beside it, not added. Water of production is not covered
+(NaN, shown as "n/c"). End of life is outside the boundary.
+
+Trend: log10(card impact) against the release date (decimal year), GPUs only by default (the
+seed study is about graphics cards) and from 2013 on (the study's window).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+
+from trainlca.production import (
+    HOSTS,
+    PRODUCTION_CRITERIA,
+    WATER_NOT_COVERED,
+    card_production,
+    host_archetype_for,
+    host_production,
+)
+from trainlca.trends import TrendFit, fit_log_trend
+
+if TYPE_CHECKING:  # keeps the catalogue import lazy at runtime
+    from trainlca.catalog import Accelerator, Catalog
+
+#: First release year of the card trend by default (the seed study's window).
+TREND_SINCE: Final[float] = 2013.0
+#: Card impact columns, in output order (``wu`` is always NaN: not covered).
+IMPACT_COLUMNS: Final[tuple[str, ...]] = ("gwp", "adpe", "pe", "wu")
+
+#: Short display names of the criteria.
+LABEL: Final[Mapping[str, str]] = {"gwp": "GWP", "adpe": "ADPe", "pe": "PE", "wu": "WU"}
+
+#: Columns of ``cards.csv`` (the CLI's ``--format csv`` and the study's ``DIR/cards.csv``).
+CSV_COLUMNS: Final[tuple[str, ...]] = (
+    "hardware", "vendor", "type", "release_date", "release_year",
+    "gwp", "adpe", "pe", "wu",
+    "gwp_p5", "gwp_p95", "adpe_p5", "adpe_p95", "pe_p5", "pe_p95",
+    "die_area_cm2", "die_count", "die_area_imputed", "memory_gb", "memory_type", "tdp_w",
+    "host_archetype", "host_gwp_per_accelerator", "host_adpe_per_accelerator",
+    "host_pe_per_accelerator",
+)
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """Production impacts of one accelerator card (kgCO2eq, kgSbeq, MJ; ``wu`` NaN = n/c).
+
+    ``*_p5``/``*_p95`` are the 5th/95th Monte Carlo percentiles (NaN without draws).
+    ``host_*_per_accelerator`` is the host archetype's production divided by its accelerators,
+    reported separately (not included in ``gwp``/``adpe``/``pe``).
+    """
+
+    hardware: str
+    vendor: str
+    type: str
+    release_date: datetime.date
+    release_year: float
+    gwp: float
+    adpe: float
+    pe: float
+    wu: float
+    die_area_cm2: float
+    die_count: int
+    die_area_imputed: bool
+    memory_gb: float
+    memory_type: str
+    tdp_w: float
+    host_archetype: str
+    host_gwp_per_accelerator: float
+    host_adpe_per_accelerator: float
+    host_pe_per_accelerator: float
+    gwp_p5: float = math.nan
+    gwp_p95: float = math.nan
+    adpe_p5: float = math.nan
+    adpe_p95: float = math.nan
+    pe_p5: float = math.nan
+    pe_p95: float = math.nan
+
+    def impact(self, criterion: str) -> float:
+        return float(getattr(self, criterion))
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["release_date"] = self.release_date.isoformat()
+        return d
+
+
+def card_table(
+    preset: str = "default",
+    overrides: Mapping[str, float] | None = None,
+    *,
+    draws: int = 0,
+    seed: int | None = None,
+    catalog: Catalog | None = None,
+    types: Iterable[str] | None = None,
+) -> list[CardRow]:
+    """Production impacts of every catalogue accelerator under a preset, sorted by release date.
+
+    Args:
+        preset: preset name (its point parameters; its boundary's ``transport`` switch).
+        overrides: user parameter values (``--set``), pinned.
+        draws: Monte Carlo draws for the p5/p95 columns (0 = point values only).
+        seed: random seed of the draws (default: ``uncertainty.DEFAULT_SEED``).
+        catalog: a catalogue (default: the packaged one).
+        types: keep only these accelerator types (e.g. ``{"GPU"}``); default all.
+    Electricity does not enter production, so no grid is needed.
+    """
+    from trainlca.catalog import load_catalog
+    from trainlca.presets import get_preset
+    from trainlca.uncertainty import (
+        DEFAULT_SEED,
+        check_draws,
+        check_seed,
+        point_values,
+        sample,
+    )
+
+    cat = catalog if catalog is not None else load_catalog()
+    wanted = None if types is None else {t.upper() for t in types}
+    accs = sorted(
+        (a for a in cat if wanted is None or a.type.upper() in wanted),
+        key=lambda a: (a.release_date, a.name),
+    )
+    pre = get_preset(preset)
+    params = pre.params(overrides)
+    transport = pre.boundary.transport
+    point = _card_arrays(accs, point_values(params), transport)
+    host = _host_per_accelerator(accs, point_values(params))
+    spread: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if check_draws(draws, len(accs)) > 0 and accs:
+        s = sample(params, draws, DEFAULT_SEED if seed is None else check_seed(seed))
+        mc = _card_arrays(accs, s, transport)
+        for c in PRODUCTION_CRITERIA:
+            arr = np.broadcast_to(mc[c], (draws, len(accs)))
+            p5, p95 = np.percentile(arr, [5, 95], axis=0)
+            spread[c] = (p5, p95)
+
+    rows: list[CardRow] = []
+    for i, a in enumerate(accs):
+        extra: dict[str, float] = {}
+        for c, (p5, p95) in spread.items():
+            extra[f"{c}_p5"] = float(p5[i])
+            extra[f"{c}_p95"] = float(p95[i])
+        rows.append(CardRow(
+            hardware=a.name, vendor=a.vendor, type=a.type, release_date=a.release_date,
+            release_year=a.release_year,
+            gwp=float(point["gwp"][i]), adpe=float(point["adpe"][i]), pe=float(point["pe"][i]),
+            wu=math.nan,
+            die_area_cm2=a.die_area_cm2, die_count=a.die_count,
+            die_area_imputed=a.die_area_imputed, memory_gb=a.memory_gb,
+            memory_type=a.memory_type, tdp_w=a.tdp_w,
+            host_archetype=host["archetype"][i],
+            host_gwp_per_accelerator=float(host["gwp"][i]),
+            host_adpe_per_accelerator=float(host["adpe"][i]),
+            host_pe_per_accelerator=float(host["pe"][i]),
+            **extra,
+        ))
+    return rows
+
+
+def _card_arrays(
+    accs: Sequence[Accelerator], p: Mapping[str, Any], transport: bool
+) -> dict[str, np.ndarray]:
+    """Card production of all chips in ONE vectorised call: shapes (chips,) or (draws, chips).
+
+    Imputed die areas carry ``imputed_die_scale`` (as in ``run.run_impacts``).
+    """
+    die = np.array([a.die_area_cm2 for a in accs], dtype=np.float64)
+    imputed = np.array([a.die_area_imputed for a in accs], dtype=bool)
+    mem = np.array([a.memory_gb for a in accs], dtype=np.float64)
+    die = die * np.where(imputed, np.asarray(p["imputed_die_scale"], dtype=np.float64), 1.0)
+    return card_production(die, mem, p, transport=transport)
+
+
+def _host_per_accelerator(
+    accs: Sequence[Accelerator], p: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Host production per accelerator of every chip's host archetype (point values)."""
+    per_arch = {}
+    for name, arch in HOSTS.items():
+        hp = host_production(arch, p)
+        per_arch[name] = {c: float(hp[c]) / arch.accelerators for c in PRODUCTION_CRITERIA}
+    names = [host_archetype_for(a.type, a.node_size).name for a in accs]
+    out: dict[str, Any] = {"archetype": names}
+    for c in PRODUCTION_CRITERIA:
+        out[c] = np.array([per_arch[n][c] for n in names], dtype=np.float64)
+    return out
+
+
+# --- Trend -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CardTrend:
+    """Trend of card production against release date, per criterion."""
+
+    fits: Mapping[str, TrendFit]
+    subset: str  # "GPU" or "all"
+    since: float
+
+    def line(self, criterion: str) -> str:
+        """One sentence, e.g. "GPU production GWP grows ×1.09/yr (95 % CI 1.05–1.13), n = 58,
+        2013.0–2025.6"."""
+        f = self.fits[criterion]
+        label = LABEL.get(criterion, criterion.upper())
+        who = "GPU" if self.subset == "GPU" else "Accelerator"
+        if f.n < 3 or not math.isfinite(f.slope_se):
+            return f"{who} production {label}: too few cards to fit (n = {f.n})"
+        verb = "grows" if f.growth_per_year >= 1 else "falls"
+        return (
+            f"{who} production {label} {verb} ×{f.growth_per_year:.3f}/yr "
+            f"({f.conf:.0%} CI {f.ci_low:.3f}–{f.ci_high:.3f}), R² = {f.r2:.2f}, n = {f.n}, "
+            f"{f.period_label}"
+        ).replace("95%", "95 %")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "subset": self.subset,
+            "since": self.since,
+            "x": "release date (decimal year)",
+            "model": "log10(card production) = a + b·year, least squares",
+            "fits": {c: f.to_dict() for c, f in self.fits.items()},
+        }
+
+
+def card_trend(
+    rows: Sequence[CardRow],
+    *,
+    include_all: bool = False,
+    since: float = TREND_SINCE,
+    criteria: Sequence[str] = PRODUCTION_CRITERIA,
+) -> CardTrend:
+    """Fit log10(card production) against release year, per criterion.
+
+    GPUs only unless ``include_all`` (then TPUs, ASICs and wafer-scale systems too); cards
+    released before ``since`` are left out.
+    """
+    keep = [r for r in rows if (include_all or r.type == "GPU") and r.release_year >= since]
+    x = np.array([r.release_year for r in keep], dtype=np.float64)
+    fits = {c: fit_log_trend(x, np.array([r.impact(c) for r in keep], dtype=np.float64))
+            for c in criteria}
+    return CardTrend(fits, "all" if include_all else "GPU", since)
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
+def _cell(v: Any) -> Any:
+    if isinstance(v, float) and math.isnan(v):
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, datetime.date):
+        return v.isoformat()
+    if isinstance(v, float):
+        return repr(v)
+    return v
+
+
+def cards_csv(rows: Iterable[CardRow]) -> str:
+    """The rows as CSV text (columns ``CSV_COLUMNS``; empty cell = NaN, e.g. ``wu`` n/c)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for r in rows:
+        w.writerow([_cell(getattr(r, c)) for c in CSV_COLUMNS])
+    return buf.getvalue()
+
+
+def write_cards_csv(path: str | Path, rows: Iterable[CardRow]) -> Path:
+    """Write ``cards.csv`` atomically (temporary file + rename); overwrites. Returns the path."""
+    from trainlca.cli.output import write_atomic
+
+    p = Path(path)
+    write_atomic(p, cards_csv(rows))
+    return p
+
+
+NOTES: Final[tuple[str, ...]] = (
+    WATER_NOT_COVERED,
+    "end of life outside the boundary (as in MLCA)",
+    "host columns: host archetype production per accelerator, not included in gwp/adpe/pe",
+)

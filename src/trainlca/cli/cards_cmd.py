@@ -1,0 +1,132 @@
+"""``trainlca cards``: production impacts of every catalogue card and their trend over time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from trainlca.cli import cli
+from trainlca.cli.output import fmt_num, format_option, to_json
+
+
+@cli.command()
+@click.option("--preset", "-p", default="default", show_default=True,
+              help="Parameter values: default, mlca, tdp-pue, bloom.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a parameter (repeatable), e.g. --set rho=0.625.")
+@click.option("--all", "include_all", is_flag=True,
+              help="Include TPUs, ASICs and wafer-scale systems (default: GPUs only).")
+@click.option("--since", default=2013.0, show_default=True, type=float,
+              help="First release year of the trend fit (the table lists every card).")
+@click.option("--draws", default=0, show_default=True, type=int,
+              help="Monte Carlo draws for p5/p95 per card (0 = point values only).")
+@click.option("--seed", default=None, type=int, help="Random seed of the draws (default fixed).")
+@format_option
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the output to FILE (atomically) instead of stdout.")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+def cards(preset: str, sets: tuple[str, ...], include_all: bool, since: float, draws: int,
+          seed: int | None, fmt: str, out: Path | None, force: bool) -> None:
+    """Production impacts (GWP, ADPe, PE) of every accelerator card, and their trend against
+    release date.
+
+    \b
+    Examples:
+      trainlca cards
+      trainlca cards --preset mlca --format csv --out cards.csv
+      trainlca cards --all --draws 1000 --format json
+    """
+    from trainlca import __version__
+    from trainlca.cards import NOTES, card_table, card_trend, cards_csv
+    from trainlca.catalog import load_catalog
+    from trainlca.cli.estimate_cmd import parse_sets
+    from trainlca.errors import ParameterError
+    from trainlca.presets import get_preset
+
+    if out is not None and out.exists() and not force:
+        raise ParameterError(f"--out {out}: file exists; use --force to overwrite it")
+    cat = load_catalog()
+    rows = card_table(preset, parse_sets(sets), draws=draws, seed=seed, catalog=cat,
+                      types=None if include_all else ("GPU",))
+    trend = card_trend(rows, include_all=include_all, since=since)
+    pre = get_preset(preset)
+    notes = list(NOTES)
+    if not pre.boundary.transport:
+        notes.append(f"transport to the data centre excluded (preset {preset})")
+
+    if fmt == "csv":
+        text = cards_csv(rows)
+    elif fmt == "json":
+        text = to_json({
+            "trainlca_version": __version__,
+            "catalogue_version": cat.version,
+            "preset": preset,
+            "overrides": parse_sets(sets),
+            "draws": draws,
+            "units": {"gwp": "kgCO2eq", "adpe": "kgSbeq", "pe": "MJ", "wu": "L"},
+            "notes": notes,
+            "trend": trend.to_dict(),
+            "rows": [r.to_dict() for r in rows],
+        }) + "\n"
+    elif out is None:
+        from rich.console import Console
+
+        con = Console()
+        if not con.is_terminal:  # piped: do not squeeze the table into 80 columns
+            con = Console(width=160)
+        _table(con, rows, trend, preset, cat.version, draws, notes)
+        return
+    else:
+        import io
+
+        from rich.console import Console
+
+        buf = io.StringIO()
+        _table(Console(file=buf, width=160, color_system=None), rows, trend, preset,
+               cat.version, draws, notes)
+        text = buf.getvalue()
+
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        from trainlca.cli.output import write_atomic
+
+        write_atomic(out, text)
+        click.echo(f"wrote {out} ({len(rows)} cards)", err=True)
+
+
+def _table(con: Any, rows: list[Any], trend: Any, preset: str, version: str, draws: int,
+           notes: list[str]) -> None:
+    """Print the rich table, the trend lines and the notes on ``con``."""
+    from rich.table import Table
+
+    who = "GPU" if trend.subset == "GPU" else "accelerator"
+    t = Table(title=f"Production impact per {who} card · preset {preset} · catalogue {version}",
+              title_justify="left")
+    for col in ("name", "released", "die cm²", "memory GB", "GWP kgCO2eq", "ADPe kgSbeq",
+                "PE MJ", "WU L"):
+        t.add_column(col, justify="left" if col == "name" else "right",
+                     no_wrap=col != "name")
+    if draws:
+        t.add_column("GWP p5–p95", justify="right")
+    t.add_column("host GWP/acc.", justify="right")
+    for r in rows:
+        cells = [
+            r.hardware, r.release_date.isoformat(),
+            f"{r.die_area_cm2:.2f}" + ("*" if r.die_area_imputed else ""),
+            f"{r.memory_gb:g}", fmt_num(r.gwp), fmt_num(r.adpe), fmt_num(r.pe), "n/c",
+        ]
+        if draws:
+            cells.append(f"{fmt_num(r.gwp_p5)}–{fmt_num(r.gwp_p95)}")
+        cells.append(fmt_num(r.host_gwp_per_accelerator))
+        t.add_row(*cells)
+    con.print(t)
+    for c in trend.fits:
+        con.print(trend.line(c))
+    con.print(f"[dim]trend: log10(impact) vs release year, cards released ≥ {trend.since:g}; "
+              "* imputed die area; n/c = not covered; host GWP/acc. = host production per "
+              "accelerator, not in GWP.[/dim]")
+    for n in notes:
+        con.print(f"[dim]• {n}[/dim]")
