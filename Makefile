@@ -20,12 +20,12 @@ demo: $(STAMP)
 	$(BIN)/trainlca estimate --hardware "H100 SXM5" --flop 3.8e25 --mfu 0.38 --country USA --sensitivity
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests $(wildcard benchmarks)
 	$(BIN)/mypy
 
 ## Lint, type-check, then the whole test suite.
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests $(wildcard benchmarks)
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
