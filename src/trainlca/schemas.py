@@ -262,7 +262,10 @@ def check_table(
         header, pairs = rows.header, list(rows.rows)
     else:
         for i, r in enumerate(rows):
-            pairs.append((int(r[0]), r[1]) if isinstance(r, tuple) else (i + 2, r))
+            if isinstance(r, tuple):
+                pairs.append((int(r[0]), r[1]))
+            else:
+                pairs.append((i + 2, r))
         header = list(pairs[0][1]) if pairs else []
     t = spec.name
     problems: list[Problem] = []
