@@ -370,6 +370,9 @@ def estimate(
                      "is not used, its parameters do not affect the use stage")
     if factors.zone == "WOR":
         notes.append("location: world average grid (give --country for the training location)")
+        notes.append("caution: the grid provider's world-average PE and ADPe factors can be far "
+                     "from large grids' (EcoLogits 0.11.3 WOR PE 2.59 MJ/kWh vs USA 9.69): PE and "
+                     "ADPe of a WOR run are indicative only")
     return Estimate(
         hardware=acc, grid=factors, preset=pre, accelerator_hours=h,
         energy_kwh=float(p.energy_kwh[0]), energy_interval=e_int,
