@@ -26,7 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, cast
 
 __all__ = [
     "CARD_REFERENCES_SPEC",
@@ -265,7 +265,7 @@ def check_table(
             if isinstance(r, tuple):
                 pairs.append((int(r[0]), r[1]))
             else:
-                pairs.append((i + 2, r))
+                pairs.append((i + 2, cast("Mapping[str, Any]", r)))
         header = list(pairs[0][1]) if pairs else []
     t = spec.name
     problems: list[Problem] = []
