@@ -106,15 +106,18 @@ def load_epoch(
     cache_dir: Path | None = None,
     offline: bool = False,
     refresh: bool = False,
+    expected_sha256: str | None = None,
 ) -> EpochData:
     """Epoch AI notable-models data: from ``path`` if given, else from the user cache,
-    downloading ``url`` into it first when absent (or when ``refresh``)."""
+    downloading ``url`` into it first when absent (or when ``refresh``). ``expected_sha256``:
+    the downloaded or cached file must have this sha256 (a mismatch is never kept)."""
     if path is not None:
         p = Path(path)
         if not p.is_file():
             raise DataFileError(f"Epoch data file not found: {p}")
         return read_epoch_csv(p)
-    cached = fetch(url, cache_dir=cache_dir, offline=offline, refresh=refresh)
+    cached = fetch(url, cache_dir=cache_dir, offline=offline, refresh=refresh,
+                   expected_sha256=expected_sha256)
     data = read_epoch_csv(cached.path, source=cached.url)
     return EpochData(
         raw=data.raw,

@@ -149,15 +149,21 @@ def fetch(
     cache_dir: Path | None = None,
     offline: bool = False,
     refresh: bool = False,
+    expected_sha256: str | None = None,
 ) -> CachedFile:
-    """Return the cached copy of ``url``, downloading it first when needed (see module doc)."""
+    """Return the cached copy of ``url``, downloading it first when needed (see module doc).
+
+    ``expected_sha256``: the file must have this sha256; a cached copy that differs is treated
+    as absent, and a download that differs is rejected (never cached).
+    """
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     target, meta_path = _cache_paths(url, cache_dir)
+    want = expected_sha256.strip().lower() if expected_sha256 else None
 
     if target.is_file() and (not refresh or offline):  # offline: refresh cannot happen
         meta = _read_sidecar(meta_path)
         sha = sha256_file(target)
-        if meta is None or meta.get("sha256") == sha:
+        if (meta is None or meta.get("sha256") == sha) and want in (None, sha):
             return CachedFile(
                 path=target,
                 sha256=sha,
@@ -165,9 +171,10 @@ def fetch(
                 downloaded_at=str(meta.get("downloaded_at", "")) if meta else "",
                 from_cache=True,
             )
-        # cached bytes differ from what we recorded: do not trust them
+        # cached bytes differ from what we recorded or expect: do not trust them
         if offline:
-            raise _fail(url, "offline, and the cached copy does not match its recorded sha256")
+            raise _fail(url, "offline, and the cached copy does not match its "
+                        + ("expected" if want not in (None, sha) else "recorded") + " sha256")
 
     if offline:
         raise _fail(url, "offline mode and no cached copy")
@@ -198,6 +205,8 @@ def fetch(
         except DataFileError as exc:
             raise _fail(url, str(exc)) from exc
         sha = sha256_file(tmp)
+        if want is not None and sha != want:
+            raise _fail(url, f"sha256 mismatch: got {sha}, expected {want}")
         now = datetime.now(UTC).isoformat(timespec="seconds")
         meta_obj = {
             "url": url,
