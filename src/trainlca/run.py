@@ -138,15 +138,16 @@ def run_impacts(runs: RunInputs, p: ParamValues, boundary: Boundary) -> Impacts:
     die = runs.die_area_cm2 * np.where(runs.die_area_imputed, _arr(p["imputed_die_scale"]), 1.0)
     card = card_production(die, runs.memory_gb, p, transport=boundary.transport)
 
-    host: dict[str, FloatArray] = {c: np.zeros(()) for c in CRITERIA}
-    for k, name in enumerate(HOST_ORDER):
-        mask = runs.host_index == k
-        if not mask.any():
-            continue
-        arch = HOSTS[name]
-        hp = host_production(arch, p)
-        for c in CRITERIA:
-            host[c] = host[c] + np.where(mask, hp[c] / arch.accelerators, 0.0)
+    # Host production per accelerator of each archetype, (draws, 1) or scalar, side by side on
+    # the last axis, then picked per run with one gather: one (draws, runs) array per criterion.
+    per_arch = [host_production(HOSTS[name], p) for name in HOST_ORDER]
+    idx = np.asarray(runs.host_index, dtype=np.intp)
+    host: dict[str, FloatArray] = {}
+    for c in CRITERIA:
+        cols = np.broadcast_arrays(*(hp[c] / HOSTS[name].accelerators
+                                     for hp, name in zip(per_arch, HOST_ORDER, strict=True)))
+        side = np.concatenate([np.atleast_1d(a) for a in cols], axis=-1)
+        host[c] = np.take(side, idx, axis=-1)
 
     share = allocation_share(h, p)
     stages: dict[str, dict[str, FloatArray]] = {}

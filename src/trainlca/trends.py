@@ -300,6 +300,54 @@ def _nanpct(a: FloatArray, q: float) -> float:
     return float(np.percentile(finite, q)) if finite.size else math.nan
 
 
+def _shared_mask(x: ArrayLike, ok: NDArray[np.bool_]) -> NDArray[np.bool_] | None:
+    """The valid-run mask when x is one row shared by every draw and every draw keeps the same
+    runs (the usual case in the study), else None."""
+    if np.ndim(x) != 1 or ok.shape[0] == 0:
+        return None
+    first = ok[0]
+    return first if bool((ok == first).all()) else None
+
+
+def _ls_shared_x(
+    x: FloatArray, yy: FloatArray, keep: NDArray[np.bool_]
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Per-draw least squares when every draw shares x and the valid runs ``keep``: a
+    matrix-vector product and in-place updates, so only two (draws, runs) temporaries."""
+    draws = yy.shape[0]
+    xv = x[keep]
+    m = float(xv.size)
+    ly = np.log10(yy[:, keep])  # a copy (boolean index), then updated in place
+    dxv = xv - (xv.sum() / m if m else 0.0)
+    sxx_s = float(dxv @ dxv)
+    ly -= (ly.sum(axis=1) / m)[:, None]
+    syy = np.einsum("ij,ij->i", ly, ly)
+    b = (ly @ dxv) / sxx_s
+    ly -= b[:, None] * dxv
+    sse = np.einsum("ij,ij->i", ly, ly)
+    return np.full(draws, m), np.full(draws, sxx_s), syy, b, sse
+
+
+def _ls_masked(
+    xx: FloatArray, yy: FloatArray, ok: NDArray[np.bool_]
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Per-draw least squares with a per-draw mask of valid cells (general case)."""
+    w = ok.astype(np.float64)
+    xs = np.where(ok, xx, 0.0)
+    ly = np.where(ok, np.log10(np.where(ok, yy, 1.0)), 0.0)
+    n = w.sum(axis=1)
+    xm = xs.sum(axis=1) / n
+    ym = ly.sum(axis=1) / n
+    dx = (xs - xm[:, None]) * w
+    dy = (ly - ym[:, None]) * w
+    sxx = (dx * dx).sum(axis=1)
+    syy = (dy * dy).sum(axis=1)
+    b = (dx * dy).sum(axis=1) / sxx
+    resid = dy - b[:, None] * dx
+    sse = (resid * resid).sum(axis=1)
+    return n, sxx, syy, b, sse
+
+
 def fit_draws(
     x: ArrayLike,
     Y: ArrayLike,
@@ -333,20 +381,12 @@ def fit_draws(
             f"x of shape {np.shape(x)} does not match Y of shape {yy.shape}"
         ) from None
     ok = _valid(xx, yy)
-    w = ok.astype(np.float64)
-    xs = np.where(ok, xx, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ly = np.where(ok, np.log10(np.where(ok, yy, 1.0)), 0.0)
-        n = w.sum(axis=1)
-        xm = xs.sum(axis=1) / n
-        ym = ly.sum(axis=1) / n
-        dx = (xs - xm[:, None]) * w
-        dy = (ly - ym[:, None]) * w
-        sxx = (dx * dx).sum(axis=1)
-        syy = (dy * dy).sum(axis=1)
-        b = (dx * dy).sum(axis=1) / sxx
-        resid = dy - b[:, None] * dx
-        sse = (resid * resid).sum(axis=1)
+        shared = _shared_mask(x, ok)
+        if shared is not None:
+            n, sxx, syy, b, sse = _ls_shared_x(np.asarray(x, dtype=np.float64), yy, shared)
+        else:
+            n, sxx, syy, b, sse = _ls_masked(xx, yy, ok)
         dof = n - 2
         se = np.where(dof > 0, np.sqrt(sse / np.where(dof > 0, dof, 1.0) / sxx), np.nan)
         r2 = np.where(syy > 0, 1.0 - sse / syy, 1.0)
@@ -368,7 +408,11 @@ def fit_draws(
     df_ = np.where(dof >= 1, dof, 1.0)
     t = rng.standard_t(df_[:, None], size=(draws, k))
     pooled = (b[:, None] + np.where(np.isnan(se), 0.0, se)[:, None] * t).ravel()
-    b_lo, b_hi = _nanpct(pooled, alpha), _nanpct(pooled, 100.0 - alpha)
+    finite = pooled[~np.isnan(pooled)]
+    b_lo, b_hi = (
+        (float(v) for v in np.percentile(finite, [alpha, 100.0 - alpha]))
+        if finite.size else (math.nan, math.nan)
+    )
 
     return DrawFit(
         slope=b,
