@@ -69,3 +69,21 @@ def test_memory_bound_counts_runs() -> None:
 def test_bad_seed_rejected(bad: object) -> None:
     with pytest.raises(ParameterError):
         check_seed(bad)  # type: ignore[arg-type]
+
+
+def test_default_mfu_uncertainty_reaches_flop_runs() -> None:
+    free = estimate("A100 SXM4 80 GB", flop=1e22, draws=2000)
+    given = estimate("A100 SXM4 80 GB", flop=1e22, mfu=0.35, draws=2000)
+    assert free.energy_kwh == pytest.approx(given.energy_kwh)  # same point value
+    w_free = free.energy_interval.p95 - free.energy_interval.p5  # type: ignore[union-attr]
+    w_given = given.energy_interval.p95 - given.energy_interval.p5  # type: ignore[union-attr]
+    assert w_free > 1.3 * w_given
+
+
+def test_no_host_leaves_hosts_out() -> None:
+    full = estimate("A100 SXM4 80 GB", count=8, hours=100, draws=0)
+    bare = estimate("A100 SXM4 80 GB", count=8, hours=100, draws=0, include_host=False)
+    assert bare.impacts["gwp"]["production_host"] == 0.0
+    # (400·0.9) W · 1.2 PUE · 800 h, accelerators only
+    assert bare.energy_kwh == pytest.approx(800 * 360 * 1.2 / 1000)
+    assert full.energy_kwh > bare.energy_kwh

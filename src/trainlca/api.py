@@ -122,8 +122,11 @@ def runs_from_catalog(
     accelerators: Sequence[Accelerator],
     accelerator_hours: FloatArray,
     grid_factors: Mapping[str, FloatArray],
+    per_mfu: np.ndarray | None = None,
 ) -> RunInputs:
-    """Run arrays for the run model from catalogue rows (one per run) and grid arrays."""
+    """Run arrays for the run model from catalogue rows (one per run) and grid arrays.
+
+    ``per_mfu``: runs whose ``accelerator_hours`` are given at 100 % MFU (see ``RunInputs``)."""
     host_index = np.array(
         [HOST_ORDER.index(host_archetype_for(a.type, a.node_size).name) for a in accelerators],
         dtype=np.int64,
@@ -136,6 +139,7 @@ def runs_from_catalog(
         die_area_imputed=np.array([a.die_area_imputed for a in accelerators], dtype=bool),
         host_index=host_index,
         grid={c: np.asarray(grid_factors[c], dtype=np.float64) for c in CRITERIA},
+        per_mfu=None if per_mfu is None else np.asarray(per_mfu, dtype=bool),
     )
 
 
@@ -284,12 +288,15 @@ def estimate(
     grid: str | GridProvider | None = None,
     with_sensitivity: bool = False,
     measured_energy_kwh: float | None = None,
+    include_host: bool = True,
 ) -> Estimate:
     """Life-cycle impacts of one training run.
 
     ``measured_energy_kwh``: the run's electricity as measured (e.g. by CodeCarbon), kWh. It
     replaces the modelled energy in the use stage (use = measured kWh × grid factor, per draw);
     the production share still comes from the accelerator-hours.
+
+    ``include_host=False`` leaves the host servers out (their production and their power).
 
     Example:
         >>> e = estimate("A100 SXM4 80 GB", count=384, hours=2820, country="FRA", draws=0)
@@ -304,8 +311,15 @@ def estimate(
         acc, count=count, hours=hours, accelerator_hours=accelerator_hours, flop=flop, mfu=mfu,
         precision=precision, mfu_default=float(params["mfu"].value),
     )
-    runs = runs_from_catalog([acc], np.array([h]), {c: np.array([factors.get(c)])
-                                                      for c in CRITERIA})
+    # A run given by FLOP without its own MFU: the MFU default (and its range) enters the model.
+    default_mfu = flop is not None and mfu is None
+    hours_in = h * float(params["mfu"].value) if default_mfu else h
+    runs = runs_from_catalog([acc], np.array([hours_in]), {c: np.array([factors.get(c)])
+                                                           for c in CRITERIA},
+                             per_mfu=np.array([default_mfu]))
+    if not include_host:
+        pre = replace(pre, boundary=replace(pre.boundary, host_production=False,
+                                            host_power=False))
     result = assess_runs(runs, preset=pre, overrides=overrides, draws=draws, seed=seed)
     measured = _positive("measured_energy_kwh", measured_energy_kwh, "measured energy (kWh)")
     if measured is not None:

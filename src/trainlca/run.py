@@ -60,6 +60,10 @@ class RunInputs:
     die_area_imputed: np.ndarray
     host_index: np.ndarray
     grid: Mapping[str, FloatArray]
+    #: Where True, ``accelerator_hours`` holds the accelerator-hours at 100 % MFU (FLOP / peak
+    #: FLOP/s / 3600) and the run model divides them by the ``mfu`` parameter, so that a default
+    #: MFU carries its uncertainty into the Monte Carlo draws. None = all False.
+    per_mfu: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.accelerator_hours.shape[0])
@@ -130,9 +134,18 @@ def allocation_share(accelerator_hours: Value, p: ParamValues) -> FloatArray:
     )
 
 
+def effective_hours(runs: RunInputs, p: ParamValues) -> FloatArray:
+    """Accelerator-hours of each run (and draw): H, or H at 100 % MFU / ``mfu`` where
+    ``runs.per_mfu``."""
+    h = runs.accelerator_hours
+    if runs.per_mfu is None or not np.any(runs.per_mfu):
+        return h
+    return np.where(runs.per_mfu, h / _arr(p["mfu"]), h)
+
+
 def run_impacts(runs: RunInputs, p: ParamValues, boundary: Boundary) -> Impacts:
     """Energy and impacts per criterion and stage for every run (and every draw)."""
-    h = runs.accelerator_hours
+    h = effective_hours(runs, p)
     energy = energy_kwh(h, runs.tdp_w, p, host_power=boundary.host_power)
 
     die = runs.die_area_cm2 * np.where(runs.die_area_imputed, _arr(p["imputed_die_scale"]), 1.0)

@@ -94,10 +94,13 @@ class StudyResult:
     card_trend: Any = None
 
 
-def _scenario_runs(rt: pd.DataFrame, accs: list[Accelerator], hours: np.ndarray,
-                   zones: list[str], grid: GridProvider) -> Any:
+def _scenario_runs(accs: list[Accelerator], hours: np.ndarray, zones: list[str],
+                   grid: GridProvider, per_mfu: np.ndarray, mfu_point: float) -> Any:
+    """Run arrays of one scenario. Runs whose hours came from compute with the default MFU are
+    passed at 100 % MFU (``per_mfu``) so the MFU's uncertainty reaches the draws."""
     factors = grid.arrays(zones)
-    return runs_from_catalog(accs, hours, {c: factors[c] for c in CRITERIA})
+    hours_in = np.where(per_mfu, hours * mfu_point, hours)
+    return runs_from_catalog(accs, hours_in, {c: factors[c] for c in CRITERIA}, per_mfu=per_mfu)
 
 
 def _reduce(prefix: str, point: np.ndarray, mc: np.ndarray | None,
@@ -180,13 +183,15 @@ def run_study(
         "both": (eff_accs, eff_hours, [target] * n),
     }
     year = runs["year"].to_numpy(dtype=np.float64)
+    per_mfu = runs["flag_default_mfu"].to_numpy(dtype=bool)
+    mfu_point = float(params["mfu"].value)
     tables: list[pd.DataFrame] = []
     trend_rows: list[dict[str, Any]] = []
     fits: dict[tuple[str, str], TrendFit] = {}
     baseline_point: Impacts | None = None
     for scenario, (sa, sh, sz) in scen_inputs.items():
         step(f"scenario {scenario}: {n} systems × {max(draws, 1)} draws")
-        ri = _scenario_runs(runs, sa, sh, sz, provider)
+        ri = _scenario_runs(sa, sh, sz, provider, per_mfu, mfu_point)
         res = assess_runs(ri, preset=pre, overrides=overrides, draws=draws, seed=seed)
         pt, mc = res.point, res.draws
         if scenario == "baseline":

@@ -45,12 +45,14 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, float]:
               help="Monte Carlo draws for the 90 % intervals (0 = point estimate only).")
 @click.option("--seed", default=None, type=int, help="Random seed (default fixed).")
 @click.option("--sensitivity", is_flag=True, help="Rank the parameters that drive the spread.")
+@click.option("--no-host", is_flag=True,
+              help="Leave the host servers out (their production and power).")
 @format_option
 def estimate(hardware: str, count: float | None, hours: float | None,
              accelerator_hours: float | None, flop: float | None, mfu: float | None,
              precision: str, country: str, preset: str, sets: tuple[str, ...],
              grid_path: str | None, draws: int, seed: int | None, sensitivity: bool,
-             fmt: str) -> None:
+             no_host: bool, fmt: str) -> None:
     """Life-cycle impacts of one training run, with 90 % intervals.
 
     \b
@@ -69,7 +71,7 @@ def estimate(hardware: str, count: float | None, hours: float | None,
         mfu=mfu, precision=precision, country=country, preset=preset,
         overrides=parse_sets(sets), draws=draws,
         seed=DEFAULT_SEED if seed is None else check_seed(seed), grid=grid_path,
-        with_sensitivity=sensitivity,
+        with_sensitivity=sensitivity, include_host=not no_host,
     )
     if fmt == "json":
         click.echo(to_json(e.to_dict()))
