@@ -70,11 +70,13 @@ def write_study(result: Any, out: Path, *, figures: bool = True) -> list[Path]:
 
 
 def _write_figures(result: Any, tmp: Path) -> None:
+    import importlib
+
     try:
-        from trainlca.report import study_figures_and_report  # type: ignore[attr-defined]
+        report = importlib.import_module("trainlca.report")
     except ImportError:
         return
-    study_figures_and_report(result, tmp)
+    report.study_figures_and_report(result, tmp)
 
 
 def _fmt_growth(row: Any) -> str:
