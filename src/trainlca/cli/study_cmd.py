@@ -170,10 +170,10 @@ def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...
     _check_out_dir(out, force)
     seed = DEFAULT_SEED if seed is None else check_seed(seed)
     steps = 13 + (0 if no_figures else 1)
+    data = load_epoch(data_path, offline=offline)  # before the bar: a download error is one line
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=console(), transient=True) as bar:
-        task = bar.add_task("loading Epoch data", total=steps)
-        data = load_epoch(data_path, offline=offline)
+        task = bar.add_task("loaded Epoch data", total=steps)
 
         def advance(msg: str) -> None:
             bar.update(task, advance=1, description=msg)
