@@ -47,18 +47,30 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, float]:
 @click.option("--sensitivity", is_flag=True, help="Rank the parameters that drive the spread.")
 @click.option("--no-host", is_flag=True,
               help="Leave the host servers out (their production and power).")
+@click.option("--from-codecarbon", "codecarbon_csv", type=click.Path(dir_okay=False),
+              metavar="CSV", help="CodeCarbon emissions.csv: measured energy and duration "
+              "(rows summed; --count = accelerators per row if gpu_count is missing).")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also write a figure of the stages (.png, .svg or .pdf).")
+@click.option("--statement", "statement_fmt", type=click.Choice(["md", "latex"]),
+              help="Print a paragraph for a paper (Markdown or LaTeX) instead of the table.")
+@click.option("--force", is_flag=True, help="Overwrite an existing --plot file.")
 @format_option
-def estimate(hardware: str, count: float | None, hours: float | None,
+@click.pass_context
+def estimate(ctx: click.Context, hardware: str, count: float | None, hours: float | None,
              accelerator_hours: float | None, flop: float | None, mfu: float | None,
              precision: str, country: str, preset: str, sets: tuple[str, ...],
              grid_path: str | None, draws: int, seed: int | None, sensitivity: bool,
-             no_host: bool, fmt: str) -> None:
+             no_host: bool, codecarbon_csv: str | None, plot_path: str | None,
+             statement_fmt: str | None, force: bool, fmt: str) -> None:
     """Life-cycle impacts of one training run, with 90 % intervals.
 
     \b
     Examples:
       trainlca estimate -H "A100 SXM4 80 GB" -n 384 --hours 2820 -c FRA
       trainlca estimate -H H100 --flop 3.8e25 --mfu 0.4 -c USA --format json
+      trainlca estimate -H H100 --from-codecarbon emissions.csv --statement latex
+      trainlca estimate -H H100 -n 8 --hours 24 --plot run.png
     """
     from trainlca.api import estimate as run_estimate
     from trainlca.uncertainty import DEFAULT_SEED, check_draws, check_seed
@@ -66,14 +78,45 @@ def estimate(hardware: str, count: float | None, hours: float | None,
     check_draws(draws)
     if sensitivity and draws < 50:
         raise ParameterError("--sensitivity needs --draws ≥ 50")
-    e = run_estimate(
-        hardware, count=count, hours=hours, accelerator_hours=accelerator_hours, flop=flop,
-        mfu=mfu, precision=precision, country=country, preset=preset,
-        overrides=parse_sets(sets), draws=draws,
-        seed=DEFAULT_SEED if seed is None else check_seed(seed), grid=grid_path,
-        with_sensitivity=sensitivity, include_host=not no_host,
-    )
-    if fmt == "json":
+    if statement_fmt and fmt != "table":
+        raise ParameterError("--statement prints a paragraph; it does not combine with --format")
+    if plot_path:  # fail before computing anything
+        from trainlca.report.figures import FORMATS
+        from trainlca.report.files import check_output
+
+        check_output(plot_path, force=force, suffixes=FORMATS)
+    common: dict[str, Any] = {
+        "preset": preset, "overrides": parse_sets(sets), "draws": draws,
+        "seed": DEFAULT_SEED if seed is None else check_seed(seed), "grid": grid_path,
+        "with_sensitivity": sensitivity, "include_host": not no_host,
+    }
+    if codecarbon_csv:
+        given = [flag for flag, v in (("--hours", hours), ("--accelerator-hours",
+                 accelerator_hours), ("--flop", flop), ("--mfu", mfu)) if v is not None]
+        if given:
+            raise ParameterError("--from-codecarbon gives the duration and energy; drop "
+                                 + ", ".join(given))
+        from trainlca.codecarbon import estimate_from_codecarbon
+
+        country_given = (ctx.get_parameter_source("country")
+                         is not click.core.ParameterSource.DEFAULT)
+        e = estimate_from_codecarbon(codecarbon_csv, hardware, count=count,
+                                     country=country if country_given else None, **common)
+    else:
+        e = run_estimate(
+            hardware, count=count, hours=hours, accelerator_hours=accelerator_hours,
+            flop=flop, mfu=mfu, precision=precision, country=country, **common,
+        )
+    if plot_path:
+        from trainlca.report.figures import fig_estimate
+
+        fig_estimate(e, plot_path)
+        click.echo(f"trainlca: wrote {plot_path}", err=True)
+    if statement_fmt:
+        from trainlca.report.statement import statement
+
+        click.echo(statement(e, statement_fmt), nl=False)
+    elif fmt == "json":
         click.echo(to_json(e.to_dict()))
     elif fmt == "csv":
         click.echo(to_csv(csv_rows(e), ["quantity", "stage", "unit", "value", "p5", "p50", "p95"]),
