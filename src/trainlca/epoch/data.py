@@ -78,6 +78,9 @@ def read_epoch_csv(path: Path, *, source: str | None = None) -> EpochData:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataFileError(f"Epoch data file {src} is not a readable CSV ({first})") from exc
     raw.columns = [str(c).strip().lstrip("\ufeff") for c in raw.columns]
+    twice = sorted({c for c in raw.columns if list(raw.columns).count(c) > 1})
+    if twice:
+        raise DataFileError(f"{src}: column(s) appear twice: {', '.join(map(repr, twice))}")
     try:
         schema = resolve_columns(list(raw.columns))
     except DataFileError as exc:
