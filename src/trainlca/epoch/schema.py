@@ -138,17 +138,22 @@ def parse_mfu(s: pd.Series) -> pd.Series:
     return num.where((num > 0) & (num <= 1.0))
 
 
+def _ns(dates: pd.Series) -> pd.Series:
+    """As ``datetime64[ns]``; dates outside its range (years 1677–2262, e.g. 9999-12-31) → NaT."""
+    ok = dates.isna() | ((dates >= pd.Timestamp.min) & (dates <= pd.Timestamp.max))
+    return dates.where(ok).astype("datetime64[ns]")
+
+
 def parse_dates(s: pd.Series) -> pd.Series:
     """ISO dates (``2024-12-06``, also ``2024-12`` or ``2024``); other spellings tried next;
-    anything else → NaT."""
+    anything else (or outside years 1677–2262) → NaT."""
     text = s.astype("string").str.strip()
-    iso = pd.to_datetime(text, errors="coerce", format="ISO8601")
+    iso = _ns(pd.to_datetime(text, errors="coerce", format="ISO8601"))
     rest = iso.isna() & text.notna()
     if rest.any():
         other = pd.to_datetime(text[rest], errors="coerce", format="mixed")
-        iso = iso.astype("datetime64[ns]")
-        iso.loc[rest] = other.astype("datetime64[ns]")
-    return iso.astype("datetime64[ns]")
+        iso.loc[rest] = _ns(other)
+    return iso
 
 
 def decimal_year(dates: pd.Series) -> pd.Series:
