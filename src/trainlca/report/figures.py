@@ -91,7 +91,7 @@ def _styled(build: Callable[P, Figure]) -> Callable[P, Figure]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Figure:
         import matplotlib
 
-        with matplotlib.rc_context(_RC):
+        with matplotlib.rc_context(_RC):  # type: ignore[arg-type]
             return build(*args, **kwargs)
 
     return wrapper
@@ -111,7 +111,7 @@ def render(fig: Figure, fmt: str = "png") -> bytes:
     meta: dict[str, Any] = {"png": {"Software": None}, "svg": {"Date": None},
                             "pdf": {"CreationDate": None, "ModDate": None}}.get(fmt, {})
     buf = io.BytesIO()
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]
         fig.savefig(buf, format=fmt, dpi=DPI, metadata=meta, facecolor="white")
     return buf.getvalue()
 

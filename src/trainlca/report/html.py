@@ -104,7 +104,7 @@ def _baseline(systems: pd.DataFrame) -> pd.DataFrame:
 
 
 def _coverage(systems: pd.DataFrame | None, skipped: pd.DataFrame | None) -> str:
-    base = _baseline(systems) if _present(systems) else None
+    base = _baseline(systems) if systems is not None and len(systems) else None
     n_ok = len(base) if base is not None else 0
     n_skip = len(skipped) if skipped is not None else 0
     cards = [("systems assessed", n_ok), ("systems skipped", n_skip)]

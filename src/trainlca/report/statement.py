@@ -155,7 +155,7 @@ def statement(estimate: Estimate, fmt: Fmt | str = "md") -> str:
            f"its impacts with trainlca {__version__} {cite('trainlca')}"
     tool += f" (preset {code(e.preset.name)})."
     if energy_measured:
-        src = measured.source if measured else ""
+        src = (measured.source if measured else "").split(":", 1)[0]
         cc = f" {cite('codecarbon')}" if "codecarbon" in refs else ""
         energy = (f"The electricity of the run, measured{cc} ({t(src)}), was "
                   f"{n(e.energy_kwh)}{nbsp}kWh.")
@@ -185,8 +185,9 @@ def statement(estimate: Estimate, fmt: Fmt | str = "md") -> str:
 
     # --- boundary
     b = e.boundary
-    incl = ["the electricity of the run (accelerators" + (" and host servers" if b.host_power
-                                                          else "") + ", times the PUE)"]
+    incl = (["the electricity of the run as measured"] if energy_measured else
+            ["the electricity of the run (accelerators" + (" and host servers" if b.host_power
+                                                           else "") + ", times the PUE)"])
     if b.accelerator_production:
         incl.append("the production of the accelerators" +
                     (" including transport" if b.transport else ""))

@@ -1,0 +1,375 @@
+"""Figures, the HTML report (checked in headless Chromium) and `estimate --plot`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from trainlca.cli import main
+from trainlca.report import figures as F
+from trainlca.report.files import OutputError
+from trainlca.report.html import write_report
+
+CHROMIUM = Path("/usr/bin/chromium")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def synthetic(seed: int = 1, n: int = 40) -> tuple[pd.DataFrame, ...]:
+    """Systems, trends, rebound, cards and skipped tables shaped as docs/study-outputs.md,
+    exponential growth over 2013-2026."""
+    rng = np.random.default_rng(seed)
+    year = np.sort(rng.uniform(2013, 2026, n))
+    dates = [pd.Timestamp(f"{int(y)}-01-01") + pd.Timedelta(days=int((y % 1) * 365)) for y in year]
+    rows = []
+    for sc, ef, gf in (
+        ("baseline", 1, 1),
+        ("location-shift", 1, 0.1),
+        ("efficient-hardware", 0.5, 1),
+        ("both", 0.5, 0.1),
+    ):
+        for i in range(n):
+            e = 10 ** (3 + 0.5 * (year[i] - 2013) + rng.normal(0, 0.4)) * ef
+            prod_share = 0.1 + 0.2 * rng.random()
+            r = {
+                "model": f"Model-{i} <b>&</b>",
+                "organization": f"Org {i % 5}",
+                "domain": ["Language", "Vision"][i % 2],
+                "publication_date": dates[i].date().isoformat(),
+                "year": year[i],
+                "scenario": sc,
+                "hardware": "NVIDIA H100 SXM5 80 GB",
+                "hardware_raw": "NVIDIA H100",
+                "country": "United States of America",
+                "zone": "USA",
+                "training_compute_flop": e * 1e18,
+                "accelerator_hours": e / 1.2,
+                "energy_kwh": e,
+                "energy_kwh_p5": e * 0.8,
+                "energy_kwh_p95": e * 1.3,
+            }
+            for c, f in (("gwp", 0.4), ("adpe", 1e-7), ("pe", 10), ("wu", 3)):
+                use = e * f * gf
+                prod = use * prod_share / (1 - prod_share) * (50 if c == "adpe" else 1)
+                r[c] = use + prod
+                r[f"{c}_p5"] = r[c] * 0.8
+                r[f"{c}_p95"] = r[c] * 1.3
+                r[f"{c}_production"] = np.nan if c == "wu" else prod
+                r[f"{c}_use"] = use
+                if c == "wu":
+                    r[c] = use
+            for fl in (
+                "hours_from_compute",
+                "default_mfu",
+                "hardware_imputed",
+                "multi_hardware",
+                "die_area_imputed",
+                "world_grid",
+                "multi_country",
+                "precision_default",
+            ):
+                r[f"flag_{fl}"] = bool(rng.random() < 0.3)
+            rows.append(r)
+    systems = pd.DataFrame(rows)
+    from trainlca.trends import fit_log_trend
+
+    trows = []
+    for sc in ("baseline", "location-shift", "efficient-hardware", "both"):
+        sub = systems[systems.scenario == sc]
+        for c, col in (
+            ("energy", "energy_kwh"),
+            ("gwp", "gwp"),
+            ("adpe", "adpe"),
+            ("pe", "pe"),
+            ("wu", "wu"),
+        ):
+            f = fit_log_trend(sub.year.to_numpy(), sub[col].to_numpy())
+            trows.append(
+                {
+                    "criterion": c,
+                    "scenario": sc,
+                    "domain": "all",
+                    "growth_per_year": f.growth_per_year,
+                    "ci_low": f.ci_low,
+                    "ci_high": f.ci_high,
+                    "doubling_months": f.doubling_months,
+                    "r2": f.r2,
+                    "n": f.n,
+                    "period": f.period_label,
+                }
+            )
+    trends = pd.DataFrame(trows)
+    rebound = pd.DataFrame(
+        [
+            {
+                "term": "compute",
+                "growth_per_year": 4.1,
+                "ci_low": 3.5,
+                "ci_high": 4.8,
+                "doubling_months": 5.9,
+                "r2": 0.8,
+                "n": n,
+                "period": "2013–2026",
+                "residual_log10": 0.01,
+            },
+            {
+                "term": "efficiency",
+                "growth_per_year": 1.35,
+                "ci_low": 1.28,
+                "ci_high": 1.42,
+                "doubling_months": 27.7,
+                "r2": 0.6,
+                "n": n,
+                "period": "2013–2026",
+                "residual_log10": 0.01,
+            },
+            {
+                "term": "energy",
+                "growth_per_year": 3.0,
+                "ci_low": 2.5,
+                "ci_high": 3.6,
+                "doubling_months": 7.6,
+                "r2": 0.7,
+                "n": n,
+                "period": "2013–2026",
+                "residual_log10": 0.01,
+            },
+        ]
+    )
+    cy = np.sort(rng.uniform(2013, 2025.5, 25))
+    cards = pd.DataFrame(
+        {
+            "hardware": [f"Chip {i}" for i in range(25)],
+            "release_date": [
+                (pd.Timestamp(f"{int(y)}-01-01") + pd.Timedelta(days=int((y % 1) * 365)))
+                .date()
+                .isoformat()
+                for y in cy
+            ],
+            "type": ["GPU" if i % 4 else "TPU" for i in range(25)],
+            "die_area_cm2": 3 + (cy - 2013) * 0.5,
+            "die_area_imputed": [i % 5 == 0 for i in range(25)],
+            "memory_gb": 12 * 1.25 ** (cy - 2013),
+        }
+    )
+    cards["gwp"] = 30 + 2 * cards.die_area_cm2 + 2.2 * cards.memory_gb
+    cards["adpe"] = 0.017 + 6e-5 * cards.memory_gb
+    cards["pe"] = 200 + 27 * cards.memory_gb
+    cards["wu"] = np.nan
+    cards["host_gwp_per_accelerator"] = 300.0
+    skipped = pd.DataFrame(
+        {"model": ["A", "B", "C"], "skip_reason": ["no hardware", "no hardware", "before 2013"]}
+    )
+    return systems, trends, rebound, cards, skipped
+
+
+@pytest.fixture(scope="module")
+def study() -> tuple[pd.DataFrame, ...]:
+    return synthetic()
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == PNG_MAGIC
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_study_figures_written(study: tuple[pd.DataFrame, ...], tmp_path: Path) -> None:
+    systems, trends, rebound, cards, _ = study
+    paths = [
+        *F.fig_cards(cards, out_dir=tmp_path),
+        *F.fig_systems(systems, trends, out_dir=tmp_path),
+        *F.fig_scenarios(systems, trends, out_dir=tmp_path),
+        *F.fig_share(systems, out_dir=tmp_path),
+        *F.fig_rebound(rebound, out_dir=tmp_path),
+    ]
+    assert len(paths) == 10
+    for p in paths:
+        assert p.exists() and p.stat().st_size > 5000
+        if p.suffix == ".png":
+            w, h = _png_size(p)
+            assert 600 <= w <= 3000 and 250 <= h <= 2500
+        else:
+            assert p.read_text().lstrip().startswith("<?xml")
+    svg = (tmp_path / "systems.svg").read_text()
+    assert "Publication date (year)" in svg and "kWh" in svg  # labels and units
+
+
+def test_fit_annotation_uses_trends_csv(study: tuple[pd.DataFrame, ...], tmp_path: Path) -> None:
+    systems, trends, *_ = study
+    t = trends.copy()
+    t.loc[(t.criterion == "gwp") & (t.scenario == "baseline"), "growth_per_year"] = 9.87
+    F.fig_systems(systems, t, out_dir=tmp_path, formats=("svg",))
+    assert "×9.87/yr" in (tmp_path / "systems.svg").read_text()
+
+
+def test_figures_reject_bad_format(study: tuple[pd.DataFrame, ...], tmp_path: Path) -> None:
+    with pytest.raises(OutputError):
+        F.fig_rebound(study[2], out_dir=tmp_path, formats=("gif",))
+
+
+def test_report_is_self_contained(study: tuple[pd.DataFrame, ...], tmp_path: Path) -> None:
+    systems, trends, rebound, cards, skipped = study
+    meta = {
+        "epoch": {"sha256": "abc123def", "newest_publication_date": "2025-10-01"},
+        "catalogue_version": "sha256:de84",
+        "grid": "ecologits 0.11.3",
+        "preset": "default",
+        "draws": 200,
+        "seed": 7,
+    }
+    path = write_report(tmp_path, systems, trends, rebound, cards, skipped, meta)
+    text = path.read_text()
+    assert path == tmp_path / "report.html"
+    assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in text and "<script" not in text and "<link" not in text
+    assert text.count("data:image/png;base64,") == 5 and text.count("<title>") > 40
+    assert "abc123def" in text and "ecologits 0.11.3" in text and "sha256:de84" in text
+    assert "Model-39 &lt;b&gt;&amp;&lt;/b&gt;" in text and "<b>&</b>" not in text  # escaped
+    assert "no hardware" in text and "hours from compute" in text  # skips and flags
+    assert "Top 15 systems" in text and "arXiv:2412.17376" in text
+    top = systems[systems.scenario == "baseline"].nlargest(15, "gwp")["model"]
+    assert all(str(m).replace("<b>&</b>", "&lt;b&gt;&amp;&lt;/b&gt;") in text for m in top)
+
+
+def test_report_unwritable_and_existing(study: tuple[pd.DataFrame, ...], tmp_path: Path) -> None:
+    systems, trends, rebound, cards, skipped = study
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputError):
+        write_report(blocker / "out", systems, trends, rebound, cards, skipped, {})
+    write_report(tmp_path, None, None, None, None, None, {})  # empty study still renders
+    with pytest.raises(OutputError, match="--force"):
+        write_report(tmp_path, None, None, None, None, None, {}, force=False)
+
+
+@pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="needs Debian's /usr/bin/chromium (apt-get install chromium; CI installs it)",
+)
+def test_report_in_headless_chromium(study: tuple[pd.DataFrame, ...], tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    systems, trends, rebound, cards, skipped = study
+    path = write_report(tmp_path, systems, trends, rebound, cards, skipped, {"preset": "default"})
+    shots = Path(os.environ.get("TRAINLCA_SCREENSHOT_DIR") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    failed: list[str] = []
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("requestfailed", lambda r: failed.append(r.url))
+            page.on(
+                "request",
+                lambda r: (
+                    failed.append(r.url) if not r.url.startswith(("file:", "data:")) else None
+                ),
+            )
+            page.goto(path.as_uri())
+            page.wait_for_load_state("load")
+            imgs = page.locator("figure img")
+            assert imgs.count() == 5
+            for i in range(imgs.count()):
+                img = imgs.nth(i)
+                img.scroll_into_view_if_needed()
+                box = img.bounding_box()
+                assert box is not None and box["width"] > 100 and box["height"] > 100
+                assert img.evaluate("e => e.complete && e.naturalWidth") > 0
+            svg = page.locator("figure svg.scatter")
+            assert svg.count() == 1
+            box = svg.first.bounding_box()
+            assert box is not None and box["width"] > 100 and box["height"] > 100
+            titles = page.locator("svg.scatter circle title").all_text_contents()
+            assert len(titles) == 40 and any("Model-39 <b>&</b>" in t for t in titles)
+            page.screenshot(path=str(shots / "report.png"), full_page=True)
+        finally:
+            browser.close()
+    assert errors == [] and failed == []
+    assert (shots / "report.png").stat().st_size > 10_000
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = 0
+    try:
+        main(list(args))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("ext", [".png", ".svg", ".pdf"])
+def test_estimate_plot(ext: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / f"run{ext}"
+    args = [
+        "estimate",
+        "-H",
+        "H100",
+        "-n",
+        "8",
+        "--hours",
+        "24",
+        "-c",
+        "FRA",
+        "--draws",
+        "200",
+        "--plot",
+        str(target),
+    ]
+    code, out, _ = run(capsys, *args)
+    assert code == 0 and "GWP" in out and target.stat().st_size > 5000
+    if ext == ".png":
+        w, h = _png_size(target)
+        assert w > 800 and h > 300
+    code, _, err = run(capsys, *args)  # exists, no --force
+    assert code == 2 and "--force" in err and err.count("\n") == 1
+    code, _, _ = run(capsys, *args, "--force")
+    assert code == 0
+
+
+def test_estimate_plot_bad_paths(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["estimate", "-H", "H100", "-n", "8", "--hours", "24", "--draws", "0", "--plot"]
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    for target, words in (
+        (tmp_path / "x.gif", "unknown file type"),
+        (blocker / "x.png", "is a file"),
+    ):
+        code, out, err = run(capsys, *base, str(target))
+        assert code == 2 and words in err and err.count("\n") == 1 and out == ""
+    if os.geteuid() != 0:  # root writes anywhere
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o500)
+        code, _, err = run(capsys, *base, str(ro / "x.png"))
+        assert code == 2 and "not writable" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) in (["file"], ["file", "ro"])
+
+
+def test_estimate_cold_start_does_not_import_matplotlib() -> None:
+    code = (
+        "import sys; from trainlca.cli import main\n"
+        "try:\n    main(['estimate','-H','H100','-n','8','--hours','2','--draws','0',"
+        "'--format','json'])\nexcept SystemExit: pass\n"
+        "assert 'matplotlib' not in sys.modules, 'matplotlib imported'"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
