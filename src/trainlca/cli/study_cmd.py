@@ -70,13 +70,32 @@ def write_study(result: Any, out: Path, *, figures: bool = True) -> list[Path]:
 
 
 def _write_figures(result: Any, tmp: Path) -> None:
-    import importlib
+    """Figures (PNG and SVG) into ``tmp/figures`` and the self-contained ``tmp/report.html``."""
+    import pandas as pd
 
-    try:
-        report = importlib.import_module("trainlca.report")
-    except ImportError:
-        return
-    report.study_figures_and_report(result, tmp)
+    from trainlca.report.figures import (
+        fig_cards,
+        fig_rebound,
+        fig_scenarios,
+        fig_share,
+        fig_systems,
+    )
+    from trainlca.report.html import write_report
+
+    card_trend = None
+    if result.card_trend is not None:
+        card_trend = pd.DataFrame([
+            {"criterion": c, "scenario": "cards", "growth_per_year": f.growth_per_year,
+             "ci_low": f.ci_low, "ci_high": f.ci_high, "doubling_months": f.doubling_months}
+            for c, f in result.card_trend.fits.items()])
+    figs = tmp / "figures"
+    fig_cards(result.cards, card_trend, out_dir=figs)
+    fig_systems(result.systems, result.trends, out_dir=figs)
+    fig_scenarios(result.systems, result.trends, out_dir=figs)
+    fig_share(result.systems, out_dir=figs)
+    fig_rebound(result.rebound, out_dir=figs)
+    write_report(tmp, result.systems, result.trends, result.rebound, result.cards,
+                 result.skipped, result.meta)
 
 
 def _fmt_growth(row: Any) -> str:

@@ -236,8 +236,8 @@ def _shared_legend(fig: Figure, axes: Iterable[Axes]) -> None:
     for ax in axes:
         handles, labels = ax.get_legend_handles_labels()
         if handles:
-            fig.legend(handles, labels, loc="outside lower center", ncol=len(handles),
-                       frameon=False)
+            fig.legend(handles, labels, loc="outside lower center",
+                       ncol=min(len(handles), 4), frameon=False)
             return
 
 
@@ -269,8 +269,12 @@ def _baseline(systems: pd.DataFrame) -> pd.DataFrame:
 
 
 @_styled
-def cards_figure(cards: pd.DataFrame, trend: pd.DataFrame | None = None) -> Figure:
-    """Production impact of one card per criterion vs release date, log y, with the fit."""
+def cards_figure(cards: pd.DataFrame, trend: pd.DataFrame | None = None,
+                 fit_since: float = 2013.0) -> Figure:
+    """Production impact of one card per criterion vs release date, log y, with the fit.
+
+    Every card is plotted; the fit (line, band, label) uses GPUs released from ``fit_since``
+    on, the subset of ``trainlca.cards.card_trend`` (the seed study is about graphics cards)."""
     crits = _criteria_present(cards, ("gwp", "adpe", "pe"))
     fig = _figure(3.4 * max(len(crits), 1), 3.4)
     axes = fig.subplots(1, max(len(crits), 1), squeeze=False)[0]
@@ -294,13 +298,16 @@ def cards_figure(cards: pd.DataFrame, trend: pd.DataFrame | None = None) -> Figu
                            label=f"{kind}{' (die area imputed)' if imp else ''}")
         row = (_trend_row(trend, c, "cards") if trend is not None and "scenario" in trend.columns
                else _trend_row(trend, c))
-        _corner_text(ax, _fit_line(ax, x, y, color=OKABE_ITO["black"], ls="-", trend=row))
+        fit = (kinds == "GPU") & (x >= fit_since)
+        _corner_text(ax, _fit_line(ax, x[fit], y[fit], color=OKABE_ITO["black"], ls="-",
+                                   trend=row))
         _log_y(ax)
         ax.set_ylabel(AXIS_LABEL[c] + " per card")
         ax.set_title(TITLE[c])
         _year_axis(ax, "Release date (year)")
     _shared_legend(fig, axes)
-    fig.suptitle("Production impacts of one accelerator card")
+    fig.suptitle("Production impacts of one accelerator card "
+                 f"(fit: GPUs released from {fit_since:.0f})")
     return fig
 
 
