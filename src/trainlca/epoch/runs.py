@@ -27,7 +27,8 @@ earlier year). Flagged ``flag_hardware_imputed``.
 
 Skip reasons, first that applies: ``unparseable date``, ``outside window``, ``no hardware``,
 ``unknown hardware: <cell>``, ``no compute and no quantity×time``,
-``no peak FLOP/s for <chip> at <precision>``.
+``no peak FLOP/s for <chip> at <precision>``, ``accelerator-hours not a finite number > 0``
+(e.g. quantity × time overflows, or compute so small that the hours underflow to 0).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ SKIP_NO_HARDWARE = "no hardware"
 SKIP_UNKNOWN_HARDWARE = "unknown hardware"
 SKIP_NO_HOURS = "no compute and no quantity×time"
 SKIP_NO_PEAK = "no peak FLOP/s"
+SKIP_BAD_HOURS = "accelerator-hours not a finite number > 0"
 
 FLAG_COLUMNS: tuple[str, ...] = (
     "flag_hours_from_compute",
@@ -349,7 +351,7 @@ def build_runs(
     acc_hours = hours_qt.fillna(hours_c)
 
     die_imp_map = {k: bool(getattr(a, "die_area_imputed", False)) for k, a in accel_by_name.items()}
-    flag_die = hardware.map(die_imp_map).fillna(False).astype(bool)
+    flag_die = hardware.map(lambda h: die_imp_map.get(h, False)).astype(bool)
 
     # --- country ---------------------------------------------------------------------------
     iso, flag_multi_c = _resolve_cells(f["country"], resolve_country)
@@ -367,6 +369,7 @@ def build_runs(
         (unknown_hw, SKIP_UNKNOWN_HARDWARE + ": " + hw_raw.fillna("").astype(str)),
         (~has_hours_data, SKIP_NO_HOURS),
         (no_peak, SKIP_NO_PEAK + " for " + hardware.fillna("").astype(str) + " at " + precision),
+        (~(np.isfinite(acc_hours) & (acc_hours > 0)), SKIP_BAD_HOURS),
     ]
     reason = pd.Series([None] * n, index=f.index, dtype=object)
     for cond, value in reversed(rules):  # first rule that applies wins
