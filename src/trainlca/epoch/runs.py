@@ -369,7 +369,7 @@ def build_runs(
         (unknown_hw, SKIP_UNKNOWN_HARDWARE + ": " + hw_raw.fillna("").astype(str)),
         (~has_hours_data, SKIP_NO_HOURS),
         (no_peak, SKIP_NO_PEAK + " for " + hardware.fillna("").astype(str) + " at " + precision),
-        (~(np.isfinite(acc_hours) & (acc_hours > 0)), SKIP_BAD_HOURS),
+        (~((acc_hours > 0) & (acc_hours < np.inf)), SKIP_BAD_HOURS),
     ]
     reason = pd.Series([None] * n, index=f.index, dtype=object)
     for cond, value in reversed(rules):  # first rule that applies wins
