@@ -34,7 +34,9 @@ def _register() -> None:
 
 
 def fail(message: str, code: int = 2) -> None:
-    """Print one error line and exit."""
+    """Print one error line and exit (any line break in ``message``, e.g. from an argument
+    holding ``\r``, becomes a space)."""
+    message = " ".join(message.splitlines())
     click.echo(f"trainlca: error: {message}", err=True)
     sys.exit(code)
 
