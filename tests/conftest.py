@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest_fuzz import pytest_terminal_summary  # noqa: F401  (fuzz case counts)
+
 REPO = Path(__file__).resolve().parents[1]
 
 
