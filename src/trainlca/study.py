@@ -286,6 +286,20 @@ def run_study(
         "skipped": rt.skip_counts(),
         "flags": rt.flag_counts(),
         "scenarios": list(SCENARIOS),
+        "data_versions": {
+            "catalogue": catalog.version,
+            "grid_provider": provider.name, "grid_version": provider.version,
+            "grid_source": provider.source,
+            "epoch_sha256": data.sha256,
+            "epoch_snapshot_date": str(data.snapshot_date) if data.snapshot_date else None,
+            "epoch_downloaded_at": data.downloaded_at,
+        },
+        # per parameter: input (--set), preset or default, with its source; per system the
+        # imputations are the flag_* columns of systems.csv (counted in "flags")
+        "parameters": [{"name": k, "value": p.value, "unit": p.unit,
+                        "status": ("input" if p.source.startswith("user") else "preset"
+                                   if p.source.startswith("preset") else "default"),
+                        "source": p.source} for k, p in params.items()],
     }
     return StudyResult(systems=systems, trends=pd.DataFrame(trend_rows),
                        rebound=pd.DataFrame(rebound_rows), cards=cards_df, skipped=skipped,

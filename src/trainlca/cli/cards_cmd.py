@@ -62,6 +62,12 @@ def cards(preset: str, sets: tuple[str, ...], include_all: bool, since: float, d
         text = to_json({
             "trainlca_version": __version__,
             "catalogue_version": cat.version,
+            "data_versions": {"catalogue": cat.version, "trainlca": __version__},
+            "parameters": [{"name": n, "value": p.value, "unit": p.unit,
+                            "status": ("input" if p.source.startswith("user") else "preset"
+                                       if p.source.startswith("preset") else "default"),
+                            "source": p.source}
+                           for n, p in pre.params(parse_sets(sets)).items()],
             "preset": preset,
             "overrides": parse_sets(sets),
             "draws": draws,

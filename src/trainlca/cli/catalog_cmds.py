@@ -34,9 +34,14 @@ def hardware(query: str | None, fmt: str) -> None:
         "tensor_16bit_flops": a.tensor_16bit_flops, "fp8_flops": a.fp8_flops,
         "node_size": a.node_size, "aliases": "; ".join(a.aliases),
         "sources": dict(a.sources),
+        "provenance": {"die_area_mm2": "imputed" if a.die_area_imputed else "catalogue",
+                       **{k: "catalogue" for k in ("release_date", "process_nm", "memory_gb",
+                                                   "tdp_w", "tensor_16bit_flops", "node_size")}},
     } for a in rows]
     if fmt == "json":
-        click.echo(to_json({"catalogue_version": cat.version, "accelerators": recs}))
+        click.echo(to_json({"catalogue_version": cat.version, "accelerators": recs,
+                            "data_versions": {"catalogue": cat.version},
+                            "query": {"value": query, "status": "input"} if query else None}))
         return
     if fmt == "csv":
         cols = [k for k in recs[0] if k != "sources"] if recs else ["name"]
@@ -76,9 +81,14 @@ def grid(query: str | None, grid_path: str | None, fmt: str) -> None:
         "zone": g.zone, "name": g.name, "gwp_kgco2eq_per_kwh": g.gwp,
         "adpe_kgsbeq_per_kwh": g.adpe, "pe_mj_per_kwh": g.pe, "wu_l_per_kwh": g.wu,
         "world_fallbacks": ";".join(g.fallbacks), "source": g.source,
+        "provenance": {c: "imputed" if c in g.fallbacks else "provider"
+                       for c in ("gwp", "adpe", "pe", "wu")},
     } for g in rows]
     if fmt == "json":
-        click.echo(to_json({"provider": prov.name, "version": prov.version, "zones": recs}))
+        click.echo(to_json({"provider": prov.name, "version": prov.version, "zones": recs,
+                            "data_versions": {"grid_provider": prov.name,
+                                              "grid_version": prov.version,
+                                              "grid_source": prov.source}}))
         return
     if fmt == "csv":
         click.echo(to_csv(recs, list(recs[0]) if recs else ["zone"]), nl=False)
@@ -111,7 +121,12 @@ def params(preset: str, fmt: str) -> None:
              "distribution": p.dist, "group": p.group, "description": p.description,
              "source": p.source} for p in ps.values()]
     if fmt == "json":
-        click.echo(to_json({"preset": preset, "parameters": recs}))
+        from trainlca import __version__
+
+        for r in recs:  # no --set here: a value is the model default or the preset's
+            r["status"] = "preset" if str(r["source"]).startswith("preset") else "default"
+        click.echo(to_json({"preset": preset, "parameters": recs,
+                            "data_versions": {"trainlca": __version__}}))
         return
     if fmt == "csv":
         click.echo(to_csv(recs, list(recs[0])), nl=False)
