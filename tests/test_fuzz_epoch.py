@@ -129,7 +129,10 @@ def test_study_cli_on_fuzzed_epoch(case: tuple[str, bytes], preexisting: bool) -
             warnings.simplefilter("always")
             r = run_cli(argv)
         check_cli_contract(r, [*argv, f"<{kind}: {data[:300]!r}>"])
-        assert not [w for w in caught if not issubclass(w.category, DeprecationWarning)], (
+        # warnings Python shows by default would add stderr lines; GC-timed ResourceWarnings
+        # and deprecations are hidden by default (and made this check flaky under load)
+        hidden = (DeprecationWarning, PendingDeprecationWarning, ResourceWarning, ImportWarning)
+        assert not [w for w in caught if not issubclass(w.category, hidden)], (
             [str(w.message) for w in caught], kind, data[:300])
         parent = out.parent
         leftovers = [p.name for p in parent.iterdir() if p.name.startswith(".")] if (
