@@ -6,17 +6,7 @@ import json
 
 import pytest
 
-from trainlca.cli import main
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from clitools import run_cli as run
 
 
 def test_estimate_json_shape_and_values(capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from clitools import run_cli as run
 from trainlca.api import estimate
-from trainlca.cli import main
 from trainlca.codecarbon import estimate_from_codecarbon, location_of, read_codecarbon
 from trainlca.criteria import CRITERIA
 from trainlca.errors import DataFileError, ParameterError
@@ -17,14 +17,6 @@ TWO = DATA / "codecarbon_two_ranks.csv"  # 2 rows: 7200 s and 3600 s, 4 GPUs eac
 MISSING = DATA / "codecarbon_missing_columns.csv"
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_rows_are_summed() -> None:

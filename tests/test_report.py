@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trainlca.cli import main
+from clitools import run_cli as run
 from trainlca.report import figures as F
 from trainlca.report.files import OutputError
 from trainlca.report.html import write_report
@@ -306,14 +306,6 @@ def test_report_in_headless_chromium(study: tuple[pd.DataFrame, ...], tmp_path: 
     assert (shots / "report.png").stat().st_size > 10_000
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.parametrize("ext", [".png", ".svg", ".pdf"])

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trainlca.cli import main
+from clitools import run_cli as _cli
 from trainlca.epoch import load_epoch
 from trainlca.study import SCENARIOS, most_efficient_by_date, run_study
 
@@ -104,14 +104,6 @@ def test_old_schema_snapshot_runs(shared_data: Path) -> None:
     assert _trend(r, "gwp", "baseline").ci_low > 1
 
 
-def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_study_on_a_small_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

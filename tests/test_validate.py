@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from trainlca.cli import main
+from clitools import run_cli as run
 from trainlca.errors import DataFileError, ParameterError
 from trainlca.presets import get_preset
 from trainlca.validate import (
@@ -35,14 +35,6 @@ def find(v: Validation, rid: str, criterion: str = "gwp") -> Comparison:
     return next(c for c in v.comparisons if c.reference.id == rid and c.criterion == criterion)
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # --------------------------------------------------------------------------- reference table
