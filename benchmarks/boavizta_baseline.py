@@ -6,9 +6,21 @@ route does: build the GPU DTO, map it onto a ``ComponentGPU`` with the default G
 (``mapper_gpu``; the name is fuzzy-matched against BoaviztAPI's ``gpu_specs.csv``), then
 ``compute_impacts`` for GWP, ADPe and PE over the component's whole life.
 
-Input (stdin, JSON): ``{"names": [BoaviztAPI GPU names], "repeats": int}``.
+Input (stdin, JSON): ``{"names": [BoaviztAPI GPU names], "repeats": int, "criteria": [...]}``
+(criteria default ``["gwp", "adp", "pe"]``; e.g. ``["wu"]`` for water).
 Output (stdout, JSON): import time, per-repeat wall times of the whole loop (one fresh component
-per card, as one API call per card would), and the embedded impacts per name.
+per card, as one API call per card would), the embedded impacts per name (BoaviztAPI rounds them
+to 4 significant digits), and ``parts``: per name and criterion, each term that
+``gpu_impact_embedded`` sums (factor from ``get_gpu_impact_factor`` × the completed component
+attribute, unrounded), with the attributes used, so that a term (e.g. end of life, outside
+trainlca's boundary) can be left out exactly.
+
+Water reference of ``src/trainlca/reference/card_references.csv`` (computed once)::
+
+    echo '{"names": ["NVIDIA A100 SXM4 40GB", "NVIDIA H100 SXM 80GB",
+           "NVIDIA Tesla V100 SXM2 16GB", "NVIDIA A10", "AMD Instinct MI300X 192GB"],
+           "repeats": 0, "criteria": ["wu"]}' \
+      | benchmarks/.venv-boavizta/bin/python benchmarks/boavizta_baseline.py
 """
 
 from __future__ import annotations
@@ -31,8 +43,10 @@ def main() -> None:
     from boaviztapi.dto.component.gpu import GPU, mapper_gpu
 
     import_s = time.perf_counter() - t0
+    from boaviztapi.data.factor_provider import get_gpu_impact_factor
+
     archetype = get_component_archetype(config.default_gpu, "gpu")
-    criteria = ["gwp", "adp", "pe"]
+    criteria = list(req.get("criteria", ["gwp", "adp", "pe"]))
 
     def one(name: str) -> dict[str, Any]:
         comp = mapper_gpu(GPU(name=name), archetype)
@@ -53,6 +67,36 @@ def main() -> None:
         v = r.get(c, {}).get("embedded")
         return float(v["value"]) if isinstance(v, dict) else None
 
+    attrs = ("gpu_surface", "vram", "vram_dies", "vram_surface", "pwb_surface",
+             "heatsink_weight", "casing_weight", "weight", "transport_boat", "transport_truck",
+             "transport_plane")
+    # (part, phase, attribute) as in compute/impacts_computation.py gpu_impact_embedded
+    terms = (("casing", "manufacture", "casing_weight"),
+             ("heatsink", "manufacture", "heatsink_weight"),
+             ("pwb", "manufacture", "pwb_surface"), ("gpu", "manufacture", "gpu_surface"),
+             ("vram", "manufacture", "vram_surface"),
+             ("upstream_transport", "manufacture", "weight"),
+             ("transport_boat", "distribution", "transport_boat"),
+             ("transport_truck", "distribution", "transport_truck"),
+             ("transport_plane", "distribution", "transport_plane"),
+             ("end_of_life", "eol", "weight"))
+
+    def parts(name: str) -> dict[str, Any]:
+        comp = mapper_gpu(GPU(name=name), archetype)
+        one_result = compute_impacts(model=comp, duration=comp.usage.hours_life_time.value,
+                                     selected_criteria=criteria)
+        del one_result  # completes the attributes
+        a = {k: getattr(comp, k).value for k in attrs}
+        out_c: dict[str, Any] = {}
+        for c in criteria:
+            t: dict[str, float] = {}
+            for part, phase, attr in terms:
+                f = float(get_gpu_impact_factor(part, phase, c)["impact"])
+                v = f * float(a[attr])
+                t[part] = v * float(a["weight"]) if phase == "distribution" else v
+            out_c[c] = t
+        return {"matched_name": comp.name.value, "attributes": a, "terms": out_c}
+
     import boaviztapi
 
     out = {
@@ -62,6 +106,7 @@ def main() -> None:
         "loop_s": times,
         "cards": len(names),
         "impacts": {n: {c: embedded(r, c) for c in criteria} for n, r in results.items()},
+        "parts": {n: parts(n) for n in names},
     }
     json.dump(out, sys.stdout)
 
