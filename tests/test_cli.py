@@ -9,6 +9,19 @@ import pytest
 from clitools import run_cli as run
 
 
+def test_estimate_mlca_production_water_not_covered(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "estimate", "-H", "A100 SXM4 80 GB", "-n", "8", "--hours",
+                       "100", "--preset", "mlca", "--format", "json", "--draws", "0")
+    assert code == 0
+    d = json.loads(out)
+    assert d["card_production"]["wu"] is None  # MLCA has no water: not covered, never zero
+    assert d["impacts"]["wu"]["production"] is None
+    assert d["impacts"]["wu"]["total"] == pytest.approx(d["impacts"]["wu"]["use"])
+    assert any("accelerator production water not covered under this preset" in n
+               for n in d["notes"])
+    assert any("host production water not covered" in n for n in d["notes"])
+
+
 def test_estimate_json_shape_and_values(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "estimate", "-H", "A100 SXM4 80 GB", "-n", "384", "--hours",
                        "2820", "-c", "FRA", "--format", "json", "--draws", "300")
@@ -22,8 +35,20 @@ def test_estimate_json_shape_and_values(capsys: pytest.CaptureFixture[str]) -> N
         assert i["unit"] == unit
         assert i["use"] > 0 and i["total"] > 0
         assert i["p5"] < i["p50"] < i["p95"]
-    assert d["impacts"]["wu"]["production"] is None  # not covered, never a silent zero
-    assert any("water not covered" in n for n in d["notes"])
+    # water: accelerator production from BoaviztAPI's GPU model (225.903 L per A100 80 GB card,
+    # see test_cards), allocated by H / (L·8760·u_a); host production water not covered (null,
+    # never a silent zero)
+    share = 1_082_880 / (5 * 8760 * 0.85)
+    assert d["card_production"]["wu"] == pytest.approx(225.903, abs=0.001)
+    assert d["impacts"]["wu"]["production_accelerator"] == pytest.approx(
+        share * d["card_production"]["wu"])
+    assert d["impacts"]["wu"]["production"] == pytest.approx(share * d["card_production"]["wu"])
+    assert d["impacts"]["wu"]["production_host"] is None
+    assert d["host_production_per_accelerator"]["wu"] is None
+    assert d["impacts"]["wu"]["total"] == pytest.approx(
+        d["impacts"]["wu"]["use"] + d["impacts"]["wu"]["production"])
+    assert any("host production water not covered" in n for n in d["notes"])
+    assert any("accelerator production water: BoaviztAPI 2.5.0" in n for n in d["notes"])
     assert d["data_versions"]["grid"].startswith("ecologits")
     statuses = {p["name"]: p["status"] for p in d["provenance"]}
     assert statuses["count"] == "input" and statuses["pue"] == "default"

@@ -59,10 +59,9 @@ def synthetic(seed: int = 1, n: int = 40) -> tuple[pd.DataFrame, ...]:
                 r[c] = use + prod
                 r[f"{c}_p5"] = r[c] * 0.8
                 r[f"{c}_p95"] = r[c] * 1.3
-                r[f"{c}_production"] = np.nan if c == "wu" else prod
+                # wu: accelerator production water counted (hosts not covered), as the study
+                r[f"{c}_production"] = prod
                 r[f"{c}_use"] = use
-                if c == "wu":
-                    r[c] = use
             for fl in (
                 "hours_from_compute",
                 "default_mfu",
@@ -160,7 +159,7 @@ def synthetic(seed: int = 1, n: int = 40) -> tuple[pd.DataFrame, ...]:
     cards["gwp"] = 30 + 2 * cards.die_area_cm2 + 2.2 * cards.memory_gb
     cards["adpe"] = 0.017 + 6e-5 * cards.memory_gb
     cards["pe"] = 200 + 27 * cards.memory_gb
-    cards["wu"] = np.nan
+    cards["wu"] = 40 + 2.3 * cards.memory_gb
     cards["host_gwp_per_accelerator"] = 300.0
     skipped = pd.DataFrame(
         {"model": ["A", "B", "C"], "skip_reason": ["no hardware", "no hardware", "before 2013"]}

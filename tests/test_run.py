@@ -57,9 +57,21 @@ def test_allocated_production_by_hand() -> None:
     assert float(allocation_share(8760.0, DEFAULT)) == pytest.approx(share)
     assert imp.stages["gwp"]["production_accelerator"][0] == pytest.approx(
         share * float(imp.card["gwp"][0]))
-    # water: production not covered, total is the use stage only and says so
-    assert imp.not_covered("wu") == ["production_accelerator", "production_host"]
-    assert imp.total("wu")[0] == pytest.approx(imp.use("wu")[0])
+    # water: accelerator production covered (BoaviztAPI GPU model), host production not
+    # covered; the total is accelerators + use and says which stage is missing
+    assert imp.stages["wu"]["production_accelerator"][0] == pytest.approx(
+        share * float(imp.card["wu"][0]))
+    assert float(imp.card["wu"][0]) > 0
+    assert imp.not_covered("wu") == ["production_host"]
+    assert imp.production("wu")[0] == pytest.approx(share * float(imp.card["wu"][0]))
+    assert imp.total("wu")[0] == pytest.approx(imp.use("wu")[0] + share * float(imp.card["wu"][0]))
+    # mlca and bloom: their sources have no water → all production water not covered
+    for preset in ("mlca", "bloom"):
+        p = point_values(get_preset(preset).params())
+        m = run_impacts(r, p, get_preset(preset).boundary)
+        assert m.not_covered("wu") == ["production_accelerator", "production_host"]
+        assert np.isnan(m.production("wu")[0])
+        assert m.total("wu")[0] == pytest.approx(m.use("wu")[0])
 
 
 hours_st = st.floats(min_value=1.0, max_value=1e8, allow_nan=False)

@@ -36,7 +36,8 @@ def test_markdown_has_exact_numbers(est: Estimate) -> None:
         assert f"{number(iv.p5)}–{number(iv.p95)}" in s
     assert "6,400 accelerator-hours" in s and "64×100 h" in s and "France (FRA)" in s
     assert "preset `default`" in s
-    assert "water used to produce the hardware (not covered)" in s and "end of life" in s
+    assert "water used to produce the host servers (not covered)" in s and "end of life" in s
+    assert "water used to produce the accelerators follows BoaviztAPI 2.5.0's GPU model" in s
     assert est.catalog_version in s and est.grid_provider in s
     assert "arXiv:2412.17376" in s and "EcoLogits" in s and "Epoch AI" in s
     assert "300 Monte Carlo draws" in s
@@ -72,3 +73,10 @@ def test_cli_statement(capsys: pytest.CaptureFixture[str]) -> None:
         main(["estimate", "-H", "H100", "-n", "8", "--hours", "10", "--statement", "md",
               "--format", "json"])
     assert ex.value.code == 2
+
+
+def test_mlca_statement_says_production_water_not_covered() -> None:
+    e = estimate("H100", count=8, hours=10, country="FRA", draws=0, preset="mlca")
+    s = statement(e, "md")
+    assert "water used to produce the hardware (not covered)" in s
+    assert "BoaviztAPI" not in s

@@ -21,7 +21,13 @@ from trainlca.errors import ParameterError
 from trainlca.grid import GridFactors, GridProvider, load_grid
 from trainlca.params import FloatArray, Param, Value
 from trainlca.presets import Boundary, Preset, get_preset
-from trainlca.production import WATER_NOT_COVERED, host_archetype_for
+from trainlca.production import (
+    CARD_WATER_SOURCE,
+    HOST_WATER_NOT_COVERED,
+    PRESET_WATER_NOT_COVERED,
+    WAFER_SCALE_WATER_NOT_COVERED,
+    host_archetype_for,
+)
 from trainlca.run import HOST_ORDER, Impacts, RunInputs, run_impacts
 from trainlca.uncertainty import (
     DEFAULT_SEED,
@@ -140,6 +146,7 @@ def runs_from_catalog(
         host_index=host_index,
         grid={c: np.asarray(grid_factors[c], dtype=np.float64) for c in CRITERIA},
         per_mfu=None if per_mfu is None else np.asarray(per_mfu, dtype=bool),
+        die_count=np.array([a.die_count for a in accelerators], dtype=np.float64),
     )
 
 
@@ -372,8 +379,15 @@ def estimate(
         prov.append(Provenance(name, par.value, par.unit, status, par.source))
 
     notes = [f"boundary: {pre.boundary.describe()}"]
-    if pre.boundary.accelerator_production or pre.boundary.host_production:
-        notes.append(WATER_NOT_COVERED)
+    if pre.boundary.accelerator_production:
+        if not pre.boundary.production_water:
+            notes.append(PRESET_WATER_NOT_COVERED)
+        elif math.isnan(float(np.asarray(p.card["wu"]).ravel()[0])):
+            notes.append(WAFER_SCALE_WATER_NOT_COVERED)
+        else:
+            notes.append(CARD_WATER_SOURCE)
+    if pre.boundary.host_production:
+        notes.append(HOST_WATER_NOT_COVERED)
     if acc.die_area_imputed:
         notes.append(f"die area of {acc.name} is imputed ({acc.sources.get('die_area', '')})")
     if factors.fallbacks:

@@ -3,8 +3,10 @@
 
 One call of :func:`trainlca.production.card_production` over arrays of all chips gives the
 per-card impacts; the host share per accelerator (``host_production / accelerators`` of the
-chip's host archetype) is reported beside it, not added. Water of production is not covered
-(NaN, shown as "n/c"). End of life is outside the boundary.
+chip's host archetype) is reported beside it, not added. Card water (``wu``, litres) is
+BoaviztAPI 2.5.0's GPU water model (``production.card_water``); it is NaN ("n/c") under presets
+whose source has no water (``mlca``, ``bloom``) and for wafer-scale chips; host water is not
+covered. End of life is outside the boundary.
 
 Trend: log10(card impact) against the release date (decimal year), GPUs only by default (the
 seed study is about graphics cards) and from 2013 on (the study's window).
@@ -24,9 +26,11 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 
 from trainlca.production import (
+    CARD_WATER_SOURCE,
+    HOST_WATER_NOT_COVERED,
     HOSTS,
     PRODUCTION_CRITERIA,
-    WATER_NOT_COVERED,
+    WAFER_SCALE_WATER_NOT_COVERED,
     card_production,
     host_archetype_for,
     host_production,
@@ -38,7 +42,7 @@ if TYPE_CHECKING:  # keeps the catalogue import lazy at runtime
 
 #: First release year of the card trend by default (the seed study's window).
 TREND_SINCE: Final[float] = 2013.0
-#: Card impact columns, in output order (``wu`` is always NaN: not covered).
+#: Card impact columns, in output order (``wu`` NaN = not covered: mlca/bloom, wafer-scale).
 IMPACT_COLUMNS: Final[tuple[str, ...]] = ("gwp", "adpe", "pe", "wu")
 
 #: Short display names of the criteria.
@@ -48,7 +52,7 @@ LABEL: Final[Mapping[str, str]] = {"gwp": "GWP", "adpe": "ADPe", "pe": "PE", "wu
 CSV_COLUMNS: Final[tuple[str, ...]] = (
     "hardware", "vendor", "type", "release_date", "release_year",
     "gwp", "adpe", "pe", "wu",
-    "gwp_p5", "gwp_p95", "adpe_p5", "adpe_p95", "pe_p5", "pe_p95",
+    "gwp_p5", "gwp_p95", "adpe_p5", "adpe_p95", "pe_p5", "pe_p95", "wu_p5", "wu_p95",
     "die_area_cm2", "die_count", "die_area_imputed", "memory_gb", "memory_type", "tdp_w",
     "host_archetype", "host_gwp_per_accelerator", "host_adpe_per_accelerator",
     "host_pe_per_accelerator",
@@ -57,7 +61,7 @@ CSV_COLUMNS: Final[tuple[str, ...]] = (
 
 @dataclass(frozen=True)
 class CardRow:
-    """Production impacts of one accelerator card (kgCO2eq, kgSbeq, MJ; ``wu`` NaN = n/c).
+    """Production impacts of one accelerator card (kgCO2eq, kgSbeq, MJ, L; NaN = n/c).
 
     ``*_p5``/``*_p95`` are the 5th/95th Monte Carlo percentiles (NaN without draws).
     ``host_*_per_accelerator`` is the host archetype's production divided by its accelerators,
@@ -89,6 +93,8 @@ class CardRow:
     adpe_p95: float = math.nan
     pe_p5: float = math.nan
     pe_p95: float = math.nan
+    wu_p5: float = math.nan
+    wu_p95: float = math.nan
 
     def impact(self, criterion: str) -> float:
         return float(getattr(self, criterion))
@@ -138,13 +144,14 @@ def card_table(
     pre = get_preset(preset)
     params = pre.params(overrides)
     transport = pre.boundary.transport
-    point = _card_arrays(accs, point_values(params), transport)
+    water = pre.boundary.production_water
+    point = _card_arrays(accs, point_values(params), transport, water)
     host = _host_per_accelerator(accs, point_values(params))
     spread: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if check_draws(draws, len(accs)) > 0 and accs:
         s = sample(params, draws, DEFAULT_SEED if seed is None else check_seed(seed))
-        mc = _card_arrays(accs, s, transport)
-        for c in PRODUCTION_CRITERIA:
+        mc = _card_arrays(accs, s, transport, water)
+        for c in IMPACT_COLUMNS:
             arr = np.broadcast_to(mc[c], (draws, len(accs)))
             p5, p95 = np.percentile(arr, [5, 95], axis=0)
             spread[c] = (p5, p95)
@@ -159,7 +166,7 @@ def card_table(
             hardware=a.name, vendor=a.vendor, type=a.type, release_date=a.release_date,
             release_year=a.release_year,
             gwp=float(point["gwp"][i]), adpe=float(point["adpe"][i]), pe=float(point["pe"][i]),
-            wu=math.nan,
+            wu=float(point["wu"][i]),
             die_area_cm2=a.die_area_cm2, die_count=a.die_count,
             die_area_imputed=a.die_area_imputed, memory_gb=a.memory_gb,
             memory_type=a.memory_type, tdp_w=a.tdp_w,
@@ -173,7 +180,7 @@ def card_table(
 
 
 def _card_arrays(
-    accs: Sequence[Accelerator], p: Mapping[str, Any], transport: bool
+    accs: Sequence[Accelerator], p: Mapping[str, Any], transport: bool, water: bool = True
 ) -> dict[str, np.ndarray]:
     """Card production of all chips in ONE vectorised call: shapes (chips,) or (draws, chips).
 
@@ -183,7 +190,8 @@ def _card_arrays(
     imputed = np.array([a.die_area_imputed for a in accs], dtype=bool)
     mem = np.array([a.memory_gb for a in accs], dtype=np.float64)
     die = die * np.where(imputed, np.asarray(p["imputed_die_scale"], dtype=np.float64), 1.0)
-    return card_production(die, mem, p, transport=transport)
+    dies = np.array([a.die_count for a in accs], dtype=np.float64)
+    return card_production(die, mem, p, transport=transport, die_count=dies, water=water)
 
 
 def _host_per_accelerator(
@@ -291,7 +299,10 @@ def write_cards_csv(path: str | Path, rows: Iterable[CardRow]) -> Path:
 
 
 NOTES: Final[tuple[str, ...]] = (
-    WATER_NOT_COVERED,
+    CARD_WATER_SOURCE + "; wu is n/c under the mlca and bloom presets (no water in their "
+    "sources)",
+    WAFER_SCALE_WATER_NOT_COVERED,
+    HOST_WATER_NOT_COVERED,
     "end of life outside the boundary (as in MLCA)",
     "host columns: host archetype production per accelerator, not included in gwp/adpe/pe",
 )

@@ -87,6 +87,11 @@ GROGER = "Gröger et al. 2021, Green Cloud Computing (Umweltbundesamt Texte 94/2
 LOUBET = "Loubet et al. 2023, Int. J. Life Cycle Assess. (whole graphics card), via MLCA"
 BOAVIZTA = "BoaviztAPI 2.5.0 factors.yml (component factors, from Gröger et al. 2021)"
 OURS_30 = "±30 % (ours): spread of published per-area semiconductor factors; no range published"
+BZ_FACTORS = "BoaviztAPI 2.5.0 data/factors.yml"
+BZ_ARCH = "BoaviztAPI 2.5.0 data/archetypes/components/gpu.csv"
+OURS_50 = ("±50 % triangular (ours): BoaviztAPI gives one value and no range; wider than the ±30 % "
+           "of the GWP factors because water inventories of semiconductor fabs vary more (site "
+           "water stress, ultrapure-water recycling)")
 
 
 def _p(name: str, value: float, unit: str, low: float, high: float, dist: Distribution,
@@ -129,6 +134,68 @@ _PARAMS: tuple[Param, ...] = (
     _p("transport_pe_per_kgco2", 13.9, "MJ/kgCO2eq", 13.9, 13.9, "fixed",
        "ours: fuel energy per kg CO2 of combustion (marine/jet fuel LHV ≈ 43 MJ/kg ÷ 3.1 kgCO2/kg)",
        "primary energy of transport per kgCO2eq of transport", "production"),
+    # --- Production water of one accelerator card: BoaviztAPI 2.5.0's GPU model (METHOD §2) ---
+    # W_card = f_gpu·S_gpu + f_vram·S_vram + f_pwb·S_pwb + f_hs·m_hs + f_case·m_case
+    #          + f_up·m_card [+ f_dist·m_card with transport]; end of life excluded.
+    # Factors: factors.yml gpu.<part>.manufacture.wu, multiplied in compute/impacts_computation.py
+    # gpu_impact_embedded by the attribute whose unit models/component/gpu.py declares.
+    _p("gpu_die_wu", 0.014831, "L/mm2", 0.014831 * 0.5, 0.014831 * 1.5, "triangular",
+       f"{BZ_FACTORS} gpu.gpu.manufacture.wu (× gpu_surface, mm² of effective wafer area); "
+       f"range {OURS_50}", "water per mm² of effective logic-die wafer area", "production"),
+    _p("gpu_vram_wu", 0.070829, "L/mm2", 0.070829 * 0.5, 0.070829 * 1.5, "triangular",
+       f"{BZ_FACTORS} gpu.vram.manufacture.wu (× vram_surface, mm² of effective VRAM wafer "
+       f"area); range {OURS_50}", "water per mm² of effective memory-die wafer area",
+       "production"),
+    _p("gpu_pwb_wu", 0.016173, "L/cm2", 0.016173 * 0.5, 0.016173 * 1.5, "triangular",
+       f"{BZ_FACTORS} gpu.pwb.manufacture.wu (× pwb_surface, cm²); range {OURS_50}",
+       "water per cm² of printed wiring board", "production"),
+    _p("gpu_heatsink_wu", 10.459, "L/kg", 10.459 * 0.5, 10.459 * 1.5, "triangular",
+       f"{BZ_FACTORS} gpu.heatsink.manufacture.wu (× heatsink_weight, kg); range {OURS_50}",
+       "water per kg of heatsink", "production"),
+    _p("gpu_casing_wu", 3.8931, "L/kg", 3.8931 * 0.5, 3.8931 * 1.5, "triangular",
+       f"{BZ_FACTORS} gpu.casing.manufacture.wu (× casing_weight, kg); range {OURS_50}",
+       "water per kg of card casing", "production"),
+    _p("gpu_upstream_transport_wu", 0.00098353, "L/kg", 0.00098353 * 0.5, 0.00098353 * 1.5,
+       "triangular",
+       f"{BZ_FACTORS} gpu.upstream_transport.manufacture.wu (× card weight, kg; here "
+       f"card_mass_kg); range {OURS_50}", "water of upstream (supply-chain) transport per kg of "
+       "card", "production"),
+    _p("transport_wu_per_kg", 0.000989, "L/kg", 0.000989 * 0.5, 0.000989 * 1.5, "triangular",
+       f"{BZ_FACTORS} gpu.transport_{{boat,truck,plane}}.distribution.wu (4.2e-8, 1.91e-7, "
+       "8.38e-6 L/(kg·km)) × the DEFAULT archetype's distances (data/archetypes/components/"
+       f"gpu.csv: boat 19,000 km, truck 1,000 km, plane 0 km) = 0.000989; range {OURS_50}",
+       "water of transport of the card to the data centre, per kg", "production"),
+    _p("gpu_pwb_cm2", 296.0, "cm2", 93.13, 312.14, "triangular",
+       f"{BZ_ARCH} pwb_surface (DEFAULT 'Large GPU'); range = min-max of pwb_surface over "
+       "BoaviztAPI 2.5.0 data/crowdsourcing/gpu_specs.csv (T4/L4 93.13 … GTX 1080 Ti 312.14)",
+       "printed wiring board surface of one card", "production"),
+    _p("gpu_heatsink_kg", 0.90, "kg", 0.0537, 1.25, "triangular",
+       f"{BZ_ARCH} heatsink_weight (DEFAULT 'Large GPU'); range = min-max of mass_heatsink over "
+       "gpu_specs.csv (Titan RTX 0.0537 … A100 SXM4 1.25)", "heatsink mass of one card",
+       "production"),
+    _p("gpu_casing_kg", 0.79, "kg", 0.0, 0.79, "triangular",
+       f"{BZ_ARCH} casing_weight (DEFAULT 'Large GPU'); range = min of mass_casing over "
+       "gpu_specs.csv (L4/T4 0.0, passively cooled boards) to the archetype value (the "
+       "largest in gpu_specs.csv is H100 SXM's 0.789)", "casing mass of one card", "production"),
+    _p("vram_mm2_per_gb", 15.5, "mm2/GB", 15.5 * 0.5, 15.5 * 1.5, "triangular",
+       "BoaviztAPI 2.5.0 models/component/gpu.py VRAM_DIE_SURFACE_PER_GB (\"average of studied "
+       f"GPUs\"); range {OURS_50}. Used for water only: the GWP/PE/ADPe memory model uses rho",
+       "VRAM die surface per GB of card memory (BoaviztAPI's water model)", "production"),
+    _p("vram_dies", 6.0, "1", 4.0, 12.0, "triangular",
+       f"{BZ_ARCH} vram_dies (DEFAULT 'Large GPU', used by BoaviztAPI for any card not in its "
+       "gpu_specs.csv); range from gpu_specs.csv 'number': 4 HBM stacks (P100, V100) to 12 "
+       "GDDR6 chips (A10, L4, Titan RTX)", "memory dies (HBM stacks or GDDR chips) per card",
+       "production"),
+    _p("wafer_diameter_mm", 300.0, "mm", 300.0, 300.0, "fixed",
+       "BoaviztAPI 2.5.0 models/component/gpu.py _WAFER_DIAMETER (effective-area formula)",
+       "wafer diameter in the effective-die-area formula", "production"),
+    _p("wafer_kerf_mm", 0.2, "mm", 0.2, 0.2, "fixed",
+       "BoaviztAPI 2.5.0 models/component/gpu.py _KERF (scribe line between dies)",
+       "kerf added to the die side in the effective-die-area formula", "production"),
+    _p("wafer_defect_density", 0.1, "1/cm2", 0.1, 0.1, "fixed",
+       "BoaviztAPI 2.5.0 models/component/gpu.py _calculate_effective_area_on_circular_wafer: "
+       "usable ratio exp(-sqrt(A[cm²]·0.1)); fixed: the ±50 % on the per-area factors carries "
+       "the uncertainty of the area model", "defect density of the yield term", "production"),
     # --- Host servers (METHOD §3) ---
     _p("host_power_ratio", 0.6, "1", 0.3, 1.0, "triangular",
        "ours: DGX A100 6.5 kW max vs 8×400 W GPUs → other IT 1.03×TDP at full load; DGX H100 "
@@ -217,7 +284,8 @@ def parse_override(text: str) -> tuple[str, float]:
         raise ParameterError(f"--set {name}={raw.strip()}: must be a finite number ≥ 0")
     if name in {"pue", "dynamic_ratio"} and value < 1:
         raise ParameterError(f"--set {name}={value:g}: must be ≥ 1")
-    if name in {"lifetime_years", "rho", "use_ratio", "mfu", "card_mass_kg"} and value == 0:
+    if name in {"lifetime_years", "rho", "use_ratio", "mfu", "card_mass_kg", "vram_dies",
+                "wafer_diameter_mm"} and value == 0:
         raise ParameterError(f"--set {name}=0: must be > 0")
     if name in {"use_ratio", "mfu", "power_fraction"} and value > 1:
         raise ParameterError(f"--set {name}={value:g}: must be ≤ 1 (a fraction)")

@@ -32,6 +32,9 @@ class Boundary:
     host_production: bool = True
     transport: bool = True
     host_power: bool = True
+    #: Count accelerator production water (BoaviztAPI's GPU water model). False for presets
+    #: whose source has no water (``mlca``, ``bloom``): their production water is not covered.
+    production_water: bool = True
 
     def describe(self) -> str:
         parts = ["electricity of the run"]
@@ -40,9 +43,10 @@ class Boundary:
         else:
             parts[0] += " (accelerators only, × PUE)"
         if self.accelerator_production:
-            parts.append("accelerator production" + (" incl. transport" if self.transport else ""))
+            parts.append("accelerator production" + (" incl. transport" if self.transport else "")
+                         + ("" if self.production_water else " (no water)"))
         if self.host_production:
-            parts.append("host production")
+            parts.append("host production (no water)")
         return "; ".join(parts) + "; end of life excluded"
 
 
@@ -103,7 +107,7 @@ PRESETS: Final[Mapping[str, Preset]] = {
     "mlca": Preset(
         "mlca",
         "MLCA's defaults exactly (Morand et al.): ρ 0.625, L 6 y, u_a 0.85, dynamic ratio 200/109",
-        Boundary(transport=False, host_power=True),
+        Boundary(transport=False, host_power=True, production_water=False),
         {
             "rho": (0.625, MLCA_SRC + " (30 nm DRAM, worst case)"),
             "lifetime_years": (6.0, MLCA_SRC),
@@ -134,7 +138,7 @@ PRESETS: Final[Mapping[str, Preset]] = {
         "bloom",
         "BLOOM's split (Luccioni et al. 2023): dynamic at TDP + idle/infrastructure + embodied "
         "(150 kgCO2eq per GPU, 2,500 kgCO2eq per 8-GPU server, 6 y at 85 %)",
-        Boundary(transport=False),
+        Boundary(transport=False, production_water=False),
         {
             "power_fraction": (1.0, BLOOM_SRC + ": dynamic consumption at TDP (400 W per A100)"),
             "pue": (1.0, BLOOM_SRC + ": idle and infrastructure counted separately, not as PUE"),

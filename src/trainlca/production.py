@@ -8,9 +8,13 @@ Card, per criterion c (GWP, PE, ADPe)::
     I_card[c] = A_die · f_die[c] + B_card[c] + I_mem[c] + I_transport[c]
     I_mem[c]  = (M / ρ) · f_mem[c] + B_mem[c]          (0 when M = 0)
 
-Water of production (WU) is not covered: no sourced per-cm² water factor exists for the model;
-it is returned as NaN and reported as "not covered", never as zero. End of life is outside the
-boundary, as in MLCA.
+Water of card production (WU, litres) follows BoaviztAPI 2.5.0's bottom-up GPU model
+(``card_water``): effective wafer area of the logic dies and of the VRAM dies, board surface,
+heatsink and casing masses, each times its ``factors.yml`` water factor, plus upstream transport
+(and distribution transport when ``transport``); BoaviztAPI's end-of-life term is left out (end
+of life is outside our boundary, as in MLCA). Host production water is not covered (BoaviztAPI's
+CPU, RAM, SSD, power-supply, case and motherboard factors have no water criterion): it is NaN and
+reported as "not covered", never as zero.
 
 Hosts are built bottom-up from BoaviztAPI 2.5.0 component factors (Gröger et al. 2021): CPUs
 (die area), RAM (capacity / ρ), SSD (capacity / NAND density), power supplies (mass), rack case,
@@ -27,13 +31,32 @@ import numpy as np
 
 from trainlca.params import FloatArray, Value
 
-#: Criteria that production covers (water is not covered, see module docstring).
+#: Criteria of the per-area card model and of the host model (water has its own card model,
+#: ``card_water``, and is not covered for hosts).
 PRODUCTION_CRITERIA: Final[tuple[str, ...]] = ("gwp", "adpe", "pe")
 
-#: Why production water is missing, shown in every output that would need it.
-WATER_NOT_COVERED: Final[str] = (
-    "production water not covered: no sourced per-area water factor for chips in the model"
+#: Why host production water is missing, shown in every output whose boundary has hosts.
+HOST_WATER_NOT_COVERED: Final[str] = (
+    "host production water not covered: BoaviztAPI 2.5.0's CPU, RAM, SSD, power-supply, case "
+    "and motherboard factors have no water criterion"
 )
+#: Where accelerator production water comes from (shown when it is counted).
+CARD_WATER_SOURCE: Final[str] = (
+    "accelerator production water: BoaviztAPI 2.5.0 GPU model (effective die and VRAM wafer "
+    "area, board, heatsink, casing, transport; its end-of-life water is outside the boundary)"
+)
+#: Accelerator production water under a preset whose source has no water (``mlca``, ``bloom``).
+PRESET_WATER_NOT_COVERED: Final[str] = (
+    "accelerator production water not covered under this preset (its source has no water "
+    "criterion)"
+)
+#: Chips outside the domain of BoaviztAPI's effective-area formula (wafer-scale engines).
+WAFER_SCALE_WATER_NOT_COVERED: Final[str] = (
+    "production water not covered for wafer-scale chips (e.g. Cerebras CS-2): BoaviztAPI's "
+    "effective-area formula needs at least one die per 300 mm wafer"
+)
+#: Back-compatible name: the host note (the part of production water that stays uncovered).
+WATER_NOT_COVERED: Final[str] = HOST_WATER_NOT_COVERED
 
 ParamValues = Mapping[str, Value]
 
@@ -60,12 +83,94 @@ def memory_production(memory_gb: Value, p: ParamValues) -> dict[str, FloatArray]
     }
 
 
+def effective_die_area_mm2(die_area_mm2: Value, p: ParamValues) -> FloatArray:
+    """Wafer area consumed per good die, mm² (BoaviztAPI 2.5.0
+    ``_calculate_effective_area_on_circular_wafer``), vectorised.
+
+    With side ``w = √A + kerf``, ``a = w²``, wafer surface ``W = π(D/2)²``::
+
+        n_dies   = W/a − π·D/√(2a)             dies per wafer (edge loss)
+        area     = a · W / (n_dies · a)          wafer area per die
+        usable   = exp(−√(a/100 · D0))           yield (a in cm², D0 defects/cm²)
+        effective = area / usable
+
+    NaN where fewer than one die fits the wafer (wafer-scale engines): the formula has no meaning
+    there (BoaviztAPI would return a negative area).
+    """
+    a_mm2 = _arr(die_area_mm2)
+    d = _arr(p["wafer_diameter_mm"])
+    wafer = np.pi * (d / 2.0) ** 2
+    side = np.sqrt(a_mm2) + _arr(p["wafer_kerf_mm"])
+    actual = side**2
+    n_dies = wafer / actual - (np.pi * d) / np.sqrt(2.0 * actual)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_die = actual * (wafer / (n_dies * actual))
+    usable = np.exp(-np.sqrt(actual / 100.0 * _arr(p["wafer_defect_density"])))
+    return np.where(n_dies >= 1.0, per_die / usable, np.nan)
+
+
+def card_water(
+    die_area_mm2: Value,
+    die_count: Value,
+    memory_gb: Value,
+    p: ParamValues,
+    *,
+    transport: bool = True,
+) -> FloatArray:
+    """Production water of one accelerator card, litres (BoaviztAPI 2.5.0 GPU model,
+    ``compute/impacts_computation.py`` ``gpu_impact_embedded`` without its end-of-life term).
+
+    ::
+
+        S_gpu  = k · eff(A / k)                          mm², k dies of equal area, A total
+        S_vram = n · eff(M · s_vram / n)                 mm², n VRAM dies (0 when M = 0)
+        W = gpu_die_wu·S_gpu + gpu_vram_wu·S_vram + gpu_pwb_wu·gpu_pwb_cm2
+            + gpu_heatsink_wu·gpu_heatsink_kg + gpu_casing_wu·gpu_casing_kg
+            + gpu_upstream_transport_wu·card_mass_kg
+            [+ transport_wu_per_kg·card_mass_kg with transport]
+
+    ``eff`` is :func:`effective_die_area_mm2`. Board surface, heatsink and casing masses and the
+    VRAM die count are BoaviztAPI's DEFAULT GPU archetype values (one card type for all, as
+    BoaviztAPI uses for a card missing from its ``gpu_specs.csv``); the memory technology does
+    not enter (BoaviztAPI uses one VRAM surface per GB).
+
+    Args:
+        die_area_mm2: total logic die area, mm² (summed over dies).
+        die_count: logic dies per package (≥ 1).
+        memory_gb: on-board memory, GB.
+        p: parameter values (``params.py``, group production).
+        transport: include the distribution transport to the data centre.
+    Returns:
+        litres per card; NaN where the die is wafer-scale (outside the formula's domain).
+    """
+    k = np.maximum(_arr(die_count), 1.0)
+    s_gpu = k * effective_die_area_mm2(_arr(die_area_mm2) / k, p)
+    m = _arr(memory_gb)
+    n = _arr(p["vram_dies"])
+    s_vram = np.where(m > 0, n * effective_die_area_mm2(m * _arr(p["vram_mm2_per_gb"]) / n, p),
+                      0.0)
+    mass = _arr(p["card_mass_kg"])
+    w = (
+        _arr(p["gpu_die_wu"]) * s_gpu
+        + _arr(p["gpu_vram_wu"]) * s_vram
+        + _arr(p["gpu_pwb_wu"]) * _arr(p["gpu_pwb_cm2"])
+        + _arr(p["gpu_heatsink_wu"]) * _arr(p["gpu_heatsink_kg"])
+        + _arr(p["gpu_casing_wu"]) * _arr(p["gpu_casing_kg"])
+        + _arr(p["gpu_upstream_transport_wu"]) * mass
+    )
+    if transport:
+        w = w + _arr(p["transport_wu_per_kg"]) * mass
+    return w
+
+
 def card_production(
     die_area_cm2: Value,
     memory_gb: Value,
     p: ParamValues,
     *,
     transport: bool = True,
+    die_count: Value = 1,
+    water: bool = True,
 ) -> dict[str, FloatArray]:
     """Production impact of one accelerator card, per criterion (METHOD §2).
 
@@ -76,8 +181,11 @@ def card_production(
             ``card_mass_kg`` (kg), ``transport_gwp_per_kg`` (kgCO2eq/kg),
             ``transport_pe_per_kgco2`` (MJ/kgCO2eq).
         transport: include transport to the data centre.
+        die_count: logic dies per package (for the water model's effective wafer area).
+        water: count production water (``card_water``); False (presets whose source has no
+            water, e.g. ``mlca``) gives NaN = not covered.
     Returns:
-        ``{"gwp": kgCO2eq, "adpe": kgSbeq, "pe": MJ, "wu": NaN}`` per card.
+        ``{"gwp": kgCO2eq, "adpe": kgSbeq, "pe": MJ, "wu": L}`` per card.
     """
     die = _arr(die_area_cm2)
     mem = memory_production(memory_gb, p)
@@ -89,7 +197,11 @@ def card_production(
         out["gwp"] = out["gwp"] + t_gwp
         out["pe"] = out["pe"] + t_gwp * _arr(p["transport_pe_per_kgco2"])
         # ADPe of freight transport is negligible (< 1e-6 kgSbeq per card) and not counted.
-    out["wu"] = np.full(np.broadcast(*out.values()).shape, np.nan)
+    if water:
+        wu = card_water(die * 100.0, die_count, memory_gb, p, transport=transport)
+        out["wu"] = np.broadcast_to(wu, np.broadcast(wu, *out.values()).shape).copy()
+    else:
+        out["wu"] = np.full(np.broadcast(*out.values()).shape, np.nan)
     return out
 
 
@@ -187,5 +299,6 @@ def host_production(host: HostArchetype, p: ParamValues) -> dict[str, FloatArray
             + f["rack_case"][c] + f["motherboard"][c] + f["assembly"][c]
         )
         out[c] = _arr(total) * _arr(p["host_share_scale"])
+    # Host water is not covered (HOST_WATER_NOT_COVERED): NaN, never zero.
     out["wu"] = np.full(np.broadcast(*out.values()).shape, np.nan)
     return out

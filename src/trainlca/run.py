@@ -64,6 +64,8 @@ class RunInputs:
     #: FLOP/s / 3600) and the run model divides them by the ``mfu`` parameter, so that a default
     #: MFU carries its uncertainty into the Monte Carlo draws. None = all False.
     per_mfu: np.ndarray | None = None
+    #: Logic dies per accelerator (for the effective wafer area of the water model). None = 1.
+    die_count: FloatArray | None = None
 
     def __len__(self) -> int:
         return int(self.accelerator_hours.shape[0])
@@ -76,7 +78,9 @@ class Impacts:
     Attributes:
         energy_kwh: electricity of each run, kWh.
         stages: criterion → stage → impact (stages: production_accelerator, production_host,
-            use), in the criterion's unit. NaN where a stage is not covered (production water).
+            use), in the criterion's unit. NaN where a stage is not covered (host production
+            water; accelerator production water under ``mlca``/``bloom`` and for wafer-scale
+            chips).
         card: production impact of one accelerator card per criterion (before allocation).
         host_per_accelerator: production impact of the host per accelerator (before allocation).
     """
@@ -87,9 +91,15 @@ class Impacts:
     host_per_accelerator: Mapping[str, FloatArray] = field(default_factory=dict)
 
     def production(self, criterion: str) -> FloatArray:
-        """Allocated production impact (accelerators + hosts); NaN where not covered."""
+        """Allocated production impact of the covered production stages (accelerators + hosts);
+        NaN only where neither is covered (a stage that is not covered counts as absent, and
+        ``not_covered`` names it: e.g. water is the accelerators' alone, hosts not covered)."""
         s = self.stages[criterion]
-        return s["production_accelerator"] + s["production_host"]
+        acc = np.asarray(s["production_accelerator"])
+        hst = np.asarray(s["production_host"])
+        both = np.isnan(acc) & np.isnan(hst)
+        return np.where(both, np.nan, np.where(np.isnan(acc), 0.0, acc)
+                        + np.where(np.isnan(hst), 0.0, hst))
 
     def use(self, criterion: str) -> FloatArray:
         return self.stages[criterion]["use"]
@@ -97,9 +107,8 @@ class Impacts:
     def total(self, criterion: str) -> FloatArray:
         """Sum of the covered stages (a stage that is not covered counts as absent, and
         ``not_covered`` names it)."""
-        s = self.stages[criterion]
-        return np.nansum(np.stack([s[k] for k in s]), axis=0) if self.not_covered(criterion) \
-            else s["production_accelerator"] + s["production_host"] + s["use"]
+        prod = self.production(criterion)
+        return np.where(np.isnan(prod), 0.0, prod) + self.stages[criterion]["use"]
 
     def not_covered(self, criterion: str) -> list[str]:
         """Stages of ``criterion`` that the model does not cover (NaN)."""
@@ -149,7 +158,9 @@ def run_impacts(runs: RunInputs, p: ParamValues, boundary: Boundary) -> Impacts:
     energy = energy_kwh(h, runs.tdp_w, p, host_power=boundary.host_power)
 
     die = runs.die_area_cm2 * np.where(runs.die_area_imputed, _arr(p["imputed_die_scale"]), 1.0)
-    card = card_production(die, runs.memory_gb, p, transport=boundary.transport)
+    card = card_production(die, runs.memory_gb, p, transport=boundary.transport,
+                           die_count=1.0 if runs.die_count is None else runs.die_count,
+                           water=boundary.production_water)
 
     # Host production per accelerator of each archetype, (draws, 1) or scalar, side by side on
     # the last axis, then picked per run with one gather: one (draws, runs) array per criterion.

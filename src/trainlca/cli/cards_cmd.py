@@ -122,7 +122,7 @@ def _table(con: Any, rows: list[Any], trend: Any, preset: str, version: str, dra
         cells = [
             r.hardware, r.release_date.isoformat(),
             f"{r.die_area_cm2:.2f}" + ("*" if r.die_area_imputed else ""),
-            f"{r.memory_gb:g}", fmt_num(r.gwp), fmt_num(r.adpe), fmt_num(r.pe), "n/c",
+            f"{r.memory_gb:g}", fmt_num(r.gwp), fmt_num(r.adpe), fmt_num(r.pe), fmt_num(r.wu),
         ]
         if draws:
             cells.append(f"{fmt_num(r.gwp_p5)}–{fmt_num(r.gwp_p95)}")

@@ -503,8 +503,12 @@ def estimate_figure(e: Estimate) -> Figure:
             bx.errorbar(mid, y, xerr=[[mid - lo], [hi - mid]], fmt="o", color="black",
                         ms=3.5, capsize=4, lw=1.2)
             label += f"\n90 %: {number(iv.p5)}–{number(iv.p95)}"
-        if any(math.isnan(e.impacts[c][s]) for s in STAGES):
-            label += "\n(production not covered)"
+        nc_acc = math.isnan(e.impacts[c]["production_accelerator"])
+        nc_host = math.isnan(e.impacts[c]["production_host"])
+        if nc_acc or nc_host:
+            label += ("\n(production not covered)" if nc_acc and nc_host else
+                      "\n(host production not covered)" if nc_host else
+                      "\n(accelerator production not covered)")
         right_labels.append(label)
     ax.set_yticks(ys, [c.upper() for c in CRITERIA])
     ax.set_xlim(0, 100)

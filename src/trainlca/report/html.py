@@ -345,8 +345,10 @@ def build_report(systems_df: pd.DataFrame | None, trends_df: pd.DataFrame | None
         "<h2>Method, data and sources</h2><p>Life-cycle impacts of each training run: "
         "electricity of the run (accelerators and hosts, × PUE) times grid factors of the "
         "organisation's country, plus the production of accelerators and hosts allocated by "
-        "the run's share of the hardware lifetime (method of Morand et al., MLCA factors). End "
-        "of life and the water used to produce the hardware are not covered. Intervals are the "
+        "the run's share of the hardware lifetime (method of Morand et al., MLCA factors). "
+        "Accelerator production water follows BoaviztAPI 2.5.0's GPU model (not counted under "
+        "the mlca and bloom presets, whose sources have no water). End of life and the water "
+        "used to produce the host servers are not covered. Intervals are the "
         "5th–95th percentiles of seeded Monte Carlo draws.</p>" + _meta(meta)
         + "<h3>Cite</h3><ol>" + "".join(f"<li>{_e(c)}</li>" for c in CITATIONS) + "</ol>")
     title = "trainlca study report"

@@ -200,8 +200,16 @@ def statement(estimate: Estimate, fmt: Fmt | str = "md") -> str:
                      f"({_g(_value(e, 'lifetime_years'))} years at "
                      f"{_g((_value(e, 'use_ratio') or math.nan) * 100)}{nbsp}{pct} use)")
     boundary += "; it excludes end of life"
-    if b.accelerator_production or b.host_production:
-        boundary += " and the water used to produce the hardware (not covered)"
+    card_wu = e.card.get("wu", math.nan)
+    dry_acc = b.accelerator_production and (
+        not b.production_water or card_wu is None or math.isnan(card_wu))
+    dry = (["hardware"] if dry_acc and b.host_production else
+           ["accelerators"] if dry_acc else ["host servers"] if b.host_production else [])
+    if dry:
+        boundary += f" and the water used to produce the {dry[0]} (not covered)"
+    if b.accelerator_production and not dry_acc:
+        boundary += ("; the water used to produce the accelerators follows BoaviztAPI 2.5.0's "
+                     "GPU model")
     boundary += "."
 
     # --- data and uncertainty
