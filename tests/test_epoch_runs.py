@@ -276,3 +276,16 @@ def test_real_catalogue_a100_bf16() -> None:
     r = run(t, "compute-own-mfu")
     assert r["peak_flops"] == pytest.approx(312e12, rel=1e-3)
     assert r["accelerator_hours"] == pytest.approx(222_578.3, rel=1e-3)
+
+
+def test_absurd_accelerator_hours_are_skipped_not_overflowed(tmp_path: Path) -> None:
+    # 1e308 chips × 1 h is finite but every product downstream (energy, hours × peak FLOP/s)
+    # would overflow: the row is skipped with the bad-hours reason; 1e8 chips × 1e6 h is kept.
+    p = tmp_path / "e.csv"
+    p.write_text("Model,Publication date,Training hardware,Hardware quantity,"
+                 "Training time (hours)\n"
+                 "absurd,2020-06-01,NVIDIA A100 SXM4 40 GB,1e308,1.0\n"
+                 "huge,2020-06-01,NVIDIA A100 SXM4 40 GB,1e8,1e6\n", encoding="utf-8")
+    t = build_runs(load_epoch(p))
+    assert list(t.runs["model"]) == ["huge"]
+    assert skip_reason(t, "absurd") == "accelerator-hours not a finite number in (0, 1e20]"

@@ -27,8 +27,9 @@ earlier year). Flagged ``flag_hardware_imputed``.
 
 Skip reasons, first that applies: ``unparseable date``, ``outside window``, ``no hardware``,
 ``unknown hardware: <cell>``, ``no compute and no quantity×time``,
-``no peak FLOP/s for <chip> at <precision>``, ``accelerator-hours not a finite number > 0``
-(e.g. quantity × time overflows, or compute so small that the hours underflow to 0).
+``no peak FLOP/s for <chip> at <precision>``, ``accelerator-hours not a finite number in (0,
+1e20]`` (e.g. quantity × time overflows or is absurd, such as 1e308 chips: every product of the
+model must stay finite; or compute so small that the hours underflow to 0).
 """
 
 from __future__ import annotations
@@ -54,7 +55,11 @@ SKIP_NO_HARDWARE = "no hardware"
 SKIP_UNKNOWN_HARDWARE = "unknown hardware"
 SKIP_NO_HOURS = "no compute and no quantity×time"
 SKIP_NO_PEAK = "no peak FLOP/s"
-SKIP_BAD_HOURS = "accelerator-hours not a finite number > 0"
+SKIP_BAD_HOURS = "accelerator-hours not a finite number in (0, 1e20]"
+#: Upper bound of accelerator-hours (10^10 chips for 10^10 h, far beyond any real run; the schema
+#: allows ≤ 1e8 chips × 1e6 h): above it, energy and the efficient-hardware scenario's hours ×
+#: peak FLOP/s would overflow float64.
+MAX_ACCELERATOR_HOURS = 1e20
 
 FLAG_COLUMNS: tuple[str, ...] = (
     "flag_hours_from_compute",
@@ -369,7 +374,7 @@ def build_runs(
         (unknown_hw, SKIP_UNKNOWN_HARDWARE + ": " + hw_raw.fillna("").astype(str)),
         (~has_hours_data, SKIP_NO_HOURS),
         (no_peak, SKIP_NO_PEAK + " for " + hardware.fillna("").astype(str) + " at " + precision),
-        (~((acc_hours > 0) & (acc_hours < np.inf)), SKIP_BAD_HOURS),
+        (~((acc_hours > 0) & (acc_hours <= MAX_ACCELERATOR_HOURS)), SKIP_BAD_HOURS),
     ]
     reason = pd.Series([None] * n, index=f.index, dtype=object)
     for cond, value in reversed(rules):  # first rule that applies wins
