@@ -164,3 +164,11 @@ def test_fit_by_group_keeps_groups_with_enough_points() -> None:
     assert fits["Vision"].growth_per_year == pytest.approx(10**0.15)
     multi = fit_by_group(X, exact(X), ["Language,Vision"] * 20 + [None] * 8, sep=",")
     assert sorted(multi) == ["Language", "Vision"] and multi["Vision"].n == 20
+
+
+def test_degenerate_fit_gives_inf_ci_not_overflow_error() -> None:
+    # 1e-243 FLOP beside 1e22 FLOP a year apart: slope ≈ 265 decades/yr; 10**(b + t·se)
+    # overflows a float. The fit reports inf instead of raising OverflowError.
+    f = fit_log_trend([2013.0, 2014.0, 2014.0], [4.7e-243, 1e22, 7.0])
+    assert math.isinf(f.ci_high) and f.ci_high > 0
+    assert math.isfinite(f.slope)

@@ -171,6 +171,15 @@ def _as_1d(v: ArrayLike, name: str) -> FloatArray:
     return a
 
 
+def _pow10(x: float) -> float:
+    """10**x as a float, inf where it overflows (a near-vertical fit on degenerate data: e.g.
+    1e-243 FLOP beside 1e22 FLOP a year apart) instead of Python's OverflowError."""
+    try:
+        return float(10.0**x)
+    except OverflowError:
+        return math.inf
+
+
 def _nan_fit(n: int, period: tuple[float, float], conf: float) -> TrendFit:
     nan = math.nan
     return TrendFit(nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, n, period, conf)
@@ -216,9 +225,9 @@ def fit_log_trend(x_years: ArrayLike, y: ArrayLike, *, conf: float = DEFAULT_CON
         slope=b,
         intercept=a,
         slope_se=se,
-        growth_per_year=10.0**b,
-        ci_low=10.0**b_lo,
-        ci_high=10.0**b_hi,
+        growth_per_year=_pow10(b),
+        ci_low=_pow10(b_lo),
+        ci_high=_pow10(b_hi),
         doubling_months=_scalar(doubling_months(b)),
         # A larger slope doubles faster: the low end of the doubling CI comes from b_hi.
         doubling_ci_low=_scalar(doubling_months(b_hi)),
@@ -419,11 +428,11 @@ def fit_draws(
         slope_se=se,
         r2=r2,
         n=n.astype(np.int64),
-        growth_p5=10.0**b5,
-        growth_p50=10.0**b50,
-        growth_p95=10.0**b95,
-        growth_ci_low=10.0**b_lo,
-        growth_ci_high=10.0**b_hi,
+        growth_p5=_pow10(b5),
+        growth_p50=_pow10(b50),
+        growth_p95=_pow10(b95),
+        growth_ci_low=_pow10(b_lo),
+        growth_ci_high=_pow10(b_hi),
         # doubling time decreases with b: its p5 comes from the slope's p95
         doubling_p5=_scalar(doubling_months(b95)),
         doubling_p50=_scalar(doubling_months(b50)),
@@ -491,7 +500,7 @@ def rebound(
     fe = fit_log_trend(xx[ok], e[ok], conf=conf)
     fh = fit_log_trend(xx[ok], eff[ok], conf=conf)
     residual = fe.slope - (fc.slope - fh.slope)
-    return Rebound(fc, fh, fe, residual, 10.0 ** (fc.slope - fh.slope))
+    return Rebound(fc, fh, fe, residual, _pow10(fc.slope - fh.slope))
 
 
 # --- Per-group fits ----------------------------------------------------------------------------
