@@ -8,29 +8,18 @@ responses against one cache.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from test_epoch_download import GOOD, TRUNCATED, Server, files
+from test_epoch_download import server as server  # the loopback-server fixture
 from trainlca.epoch import fetch, load_epoch
 from trainlca.errors import DataFileError
 
 GOOD_SHA = hashlib.sha256(GOOD).hexdigest()
 # a complete, valid CSV whose bytes differ from GOOD (one row dropped): only the hash tells
 OTHER = GOOD[: GOOD.rindex(b"\n", 0, len(GOOD) - 1) + 1]
-
-
-@pytest.fixture()
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
-    """The loopback server of ``test_epoch_download`` (127.0.0.1, proxies disabled)."""
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    s = Server()
-    yield s
-    s.stop()
 
 
 CACHED = ["notable_ai_models.csv", "notable_ai_models.csv.json"]
