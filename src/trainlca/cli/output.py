@@ -66,12 +66,16 @@ def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write a file via a temporary file in the same folder and an atomic rename."""
+    """Write a file via a temporary file in the same folder and an atomic rename, with the
+    usual permissions (mkstemp's 0600, relaxed by the umask as ``open`` would)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -56,10 +56,6 @@ def save(path: str | Path, data: bytes | str) -> Path:
     p = Path(path)
     try:
         write_atomic(p, data)
-        # mkstemp creates 0600 files; give the figure/report the usual umask permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        p.chmod(0o666 & ~umask)
     except OSError as exc:
         raise OutputError(f"{p}: cannot write: {exc.strerror or exc}") from None
     return p
