@@ -8,21 +8,26 @@ from typing import Any
 import click
 
 from trainlca.cli import cli
-from trainlca.cli.output import fmt_num, format_option, to_json
+from trainlca.cli.output import (
+    fmt_num,
+    format_option,
+    preset_option,
+    seed_option,
+    set_option,
+    to_json,
+)
 
 
 @cli.command()
-@click.option("--preset", "-p", default="default", show_default=True,
-              help="Parameter values: default, mlca, tdp-pue, bloom.")
-@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
-              help="Override a parameter (repeatable), e.g. --set rho=0.625.")
+@preset_option
+@set_option
 @click.option("--all", "include_all", is_flag=True,
               help="Include TPUs, ASICs and wafer-scale systems (default: GPUs only).")
 @click.option("--since", default=2013.0, show_default=True, type=float,
               help="First release year of the trend fit (the table lists every card).")
 @click.option("--draws", default=0, show_default=True, type=int,
               help="Monte Carlo draws for p5/p95 per card (0 = point values only).")
-@click.option("--seed", default=None, type=int, help="Random seed of the draws (default fixed).")
+@seed_option
 @format_option
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the output to FILE (atomically) instead of stdout.")

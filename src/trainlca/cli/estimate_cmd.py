@@ -7,7 +7,16 @@ from typing import Any
 import click
 
 from trainlca.cli import cli
-from trainlca.cli.output import fmt_num, format_option, to_csv, to_json
+from trainlca.cli.output import (
+    fmt_num,
+    format_option,
+    grid_option,
+    preset_option,
+    seed_option,
+    set_option,
+    to_csv,
+    to_json,
+)
 from trainlca.criteria import CRITERIA, STAGE_LABELS, STAGES, UNITS
 from trainlca.errors import ParameterError
 
@@ -35,15 +44,12 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, float]:
               help="Numerical precision of the run, for --flop.")
 @click.option("--country", "-c", default="WOR", show_default=True,
               help="Training location: ISO-3 code or country name; WOR = world average.")
-@click.option("--preset", "-p", default="default", show_default=True,
-              help="Boundary and defaults: default, mlca, tdp-pue, bloom.")
-@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
-              help="Override a parameter (repeatable), e.g. --set pue=1.3.")
-@click.option("--grid", "grid_path", type=click.Path(dir_okay=False),
-              help="CSV of grid factors (MLCA's format or zone,gwp,adpe,pe,wu).")
+@preset_option
+@set_option
+@grid_option
 @click.option("--draws", default=2000, show_default=True, type=int,
               help="Monte Carlo draws for the 90 % intervals (0 = point estimate only).")
-@click.option("--seed", default=None, type=int, help="Random seed (default fixed).")
+@seed_option
 @click.option("--sensitivity", is_flag=True, help="Rank the parameters that drive the spread.")
 @click.option("--no-host", is_flag=True,
               help="Leave the host servers out (their production and power).")

@@ -21,6 +21,22 @@ format_option = click.option(
     help="Output format.",
 )
 
+# Options shared by the commands that run the model (estimate, cards, study).
+preset_option = click.option(
+    "--preset", "-p", default="default", show_default=True,
+    help="Boundary and defaults: default, mlca, tdp-pue, bloom (see `trainlca presets`).",
+)
+set_option = click.option(
+    "--set", "sets", multiple=True, metavar="NAME=VALUE",
+    help="Override a parameter (repeatable), e.g. --set pue=1.3 (see `trainlca params`).",
+)
+grid_option = click.option(
+    "--grid", "grid_path", type=click.Path(dir_okay=False),
+    help="CSV of grid factors instead of EcoLogits' table (MLCA's format or zone,gwp,adpe,pe,wu).",
+)
+seed_option = click.option("--seed", default=None, type=int,
+                           help="Random seed of the Monte Carlo draws (default fixed).")
+
 
 def fmt_num(x: float | None, digits: int = 3) -> str:
     """Human-readable number with ``digits`` significant digits; NaN/None → 'n/c'."""

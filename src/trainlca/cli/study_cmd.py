@@ -12,7 +12,7 @@ import click
 
 from trainlca.cli import cli
 from trainlca.cli.estimate_cmd import console, parse_sets
-from trainlca.cli.output import to_json
+from trainlca.cli.output import grid_option, preset_option, seed_option, set_option, to_json
 from trainlca.errors import TrainLCAError
 
 OUTPUT_FILES = ("systems.csv", "trends.csv", "rebound.csv", "cards.csv", "skipped.csv",
@@ -149,14 +149,12 @@ def print_summary(result: Any, out: Path) -> None:
               help="Epoch AI notable-models CSV (default: download from epoch.ai into a cache).")
 @click.option("--out", "out_dir", default="trainlca-study", show_default=True,
               type=click.Path(file_okay=False), help="Output directory.")
-@click.option("--preset", "-p", default="default", show_default=True)
-@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
-              help="Override a parameter (repeatable).")
-@click.option("--grid", "grid_path", type=click.Path(dir_okay=False),
-              help="CSV of grid factors instead of EcoLogits' table.")
+@preset_option
+@set_option
+@grid_option
 @click.option("--draws", default=2000, show_default=True, type=int,
               help="Monte Carlo draws shared across systems (0 = point estimates only).")
-@click.option("--seed", default=None, type=int, help="Random seed (default fixed).")
+@seed_option
 @click.option("--start-year", default=2013.0, show_default=True, type=float)
 @click.option("--end-year", default=None, type=float,
               help="Last publication year (default: latest).")
