@@ -247,6 +247,7 @@ def bench_runs_loop(data: Path, repeats: int) -> dict[str, Any]:
     from trainlca.grid import load_grid
     from trainlca.presets import get_preset
     from trainlca.run import RunInputs, run_impacts
+    from trainlca.study import _baseline_spec
     from trainlca.uncertainty import point_values
 
     pre = get_preset("default")
@@ -256,21 +257,9 @@ def bench_runs_loop(data: Path, repeats: int) -> dict[str, Any]:
     rt = build_runs(load_epoch(data), catalog=cat, mfu_default=float(params["mfu"].value))
     df = rt.runs.reset_index(drop=True)
     accs = [cat.get(h) for h in df["hardware"]]
-    hours = df["accelerator_hours"].to_numpy(dtype=np.float64)
     factors = load_grid().arrays([str(z) for z in df["zone"]])
-    runs = runs_from_catalog(accs, hours, {c: factors[c] for c in CRITERIA})
-    one_by_one: list[RunInputs] = [
-        RunInputs(
-            accelerator_hours=np.float64(runs.accelerator_hours[i]),
-            tdp_w=np.float64(runs.tdp_w[i]),
-            die_area_cm2=np.float64(runs.die_area_cm2[i]),
-            memory_gb=np.float64(runs.memory_gb[i]),
-            die_area_imputed=np.bool_(runs.die_area_imputed[i]),
-            host_index=np.int64(runs.host_index[i]),
-            grid={c: np.float64(runs.grid[c][i]) for c in CRITERIA},
-        )
-        for i in range(len(runs))
-    ]
+    runs = runs_from_catalog(accs, _baseline_spec(df), {c: factors[c] for c in CRITERIA})
+    one_by_one: list[RunInputs] = [runs.take(np.array([i])) for i in range(len(runs))]
 
     def vectorised() -> object:
         return run_impacts(runs, p, pre.boundary)

@@ -17,9 +17,9 @@ def test_estimate_mlca_production_water_not_covered(capsys: pytest.CaptureFixtur
     assert d["card_production"]["wu"] is None  # MLCA has no water: not covered, never zero
     assert d["impacts"]["wu"]["production"] is None
     assert d["impacts"]["wu"]["total"] == pytest.approx(d["impacts"]["wu"]["use"])
-    assert any("accelerator production water not covered under this preset" in n
+    assert any("accelerator production water not covered under this preset" in n["text"]
                for n in d["notes"])
-    assert any("host production water not covered" in n for n in d["notes"])
+    assert any("host production water not covered" in n["text"] for n in d["notes"])
 
 
 def test_estimate_json_shape_and_values(capsys: pytest.CaptureFixture[str]) -> None:
@@ -47,8 +47,8 @@ def test_estimate_json_shape_and_values(capsys: pytest.CaptureFixture[str]) -> N
     assert d["host_production_per_accelerator"]["wu"] is None
     assert d["impacts"]["wu"]["total"] == pytest.approx(
         d["impacts"]["wu"]["use"] + d["impacts"]["wu"]["production"])
-    assert any("host production water not covered" in n for n in d["notes"])
-    assert any("accelerator production water: BoaviztAPI 2.5.0" in n for n in d["notes"])
+    assert any("host production water not covered" in n["text"] for n in d["notes"])
+    assert any("accelerator production water: BoaviztAPI 2.5.0" in n["text"] for n in d["notes"])
     assert d["data_versions"]["grid"].startswith("ecologits")
     statuses = {p["name"]: p["status"] for p in d["provenance"]}
     assert statuses["count"] == "input" and statuses["pue"] == "default"

@@ -42,7 +42,7 @@ def test_hand_computed_impacts() -> None:
             ref.impacts[c]["production_accelerator"], nan_ok=True)
     assert e.impacts["gwp"]["use"] == pytest.approx(8.85 * 0.04144, rel=1e-9)
     prov = {p.name: p for p in e.provenance}
-    assert prov["energy_kwh"].status == "input" and "CodeCarbon" in prov["energy_kwh"].source
+    assert prov["energy_kwh"].status == "measured" and "CodeCarbon" in prov["energy_kwh"].source
     assert "CodeCarbon" in prov["location"].source
     assert e.energy_interval is None  # measured: no modelled spread
 

@@ -8,7 +8,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from trainlca.presets import get_preset
-from trainlca.run import HOST_ORDER, RunInputs, allocation_share, energy_kwh, run_impacts
+from trainlca.run import (
+    HOST_ORDER,
+    Hardware,
+    RunInputs,
+    allocation_share,
+    energy_kwh,
+    run_impacts,
+)
+from trainlca.runspec import RunSpec
 from trainlca.uncertainty import point_values
 
 DEFAULT = point_values(get_preset("default").params())
@@ -19,10 +27,11 @@ def runs(hours: list[float], tdp: float = 400.0, die: float = 8.26, mem: float =
          gwp: float = 0.057) -> RunInputs:
     n = len(hours)
     return RunInputs(
-        accelerator_hours=np.array(hours, dtype=float),
-        tdp_w=np.full(n, tdp), die_area_cm2=np.full(n, die), memory_gb=np.full(n, mem),
-        die_area_imputed=np.zeros(n, dtype=bool),
-        host_index=np.full(n, HOST_ORDER.index("hgx-8")),
+        spec=RunSpec.of(accelerator_hours=np.array(hours, dtype=float)),
+        hardware=Hardware(
+            tdp_w=np.full(n, tdp), die_area_cm2=np.full(n, die), memory_gb=np.full(n, mem),
+            die_area_imputed=np.zeros(n, dtype=bool), die_count=np.ones(n),
+            host_index=np.full(n, HOST_ORDER.index("hgx-8"))),
         grid={"gwp": np.full(n, gwp), "adpe": np.full(n, 1e-8), "pe": np.full(n, 11.0),
               "wu": np.full(n, 2.0)},
     )

@@ -3,7 +3,7 @@
 ``estimate`` takes one run described the way users think of it (hardware, count, hours or FLOP,
 country, preset) and returns an :class:`Estimate` with point values, 90 % intervals, and the
 provenance of every number. ``assess_runs`` is the vectorised core used by ``estimate`` and by
-the study: arrays of runs in, arrays of impacts out.
+the study: arrays of runs in, arrays of impacts out, (R,) for the point and (D, R) for the draws.
 """
 
 from __future__ import annotations
@@ -11,28 +11,26 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
+from trainlca import __version__
 from trainlca.catalog import Accelerator, load_catalog
 from trainlca.criteria import CRITERIA, STAGES, UNITS
 from trainlca.errors import ParameterError
 from trainlca.grid import GridFactors, GridProvider, load_grid
-from trainlca.params import FloatArray, Param, Value
+from trainlca.notes import Note, note
+from trainlca.params import FloatArray, Param
 from trainlca.presets import Boundary, Preset, get_preset
-from trainlca.production import (
-    CARD_WATER_SOURCE,
-    HOST_WATER_NOT_COVERED,
-    PRESET_WATER_NOT_COVERED,
-    WAFER_SCALE_WATER_NOT_COVERED,
-    host_archetype_for,
-)
-from trainlca.run import HOST_ORDER, Impacts, RunInputs, run_impacts
+from trainlca.provenance import Provenance, Status
+from trainlca.run import Hardware, Impacts, RunInputs, run_impacts
+from trainlca.runspec import Described, RunSpec, describe
 from trainlca.uncertainty import (
     DEFAULT_SEED,
     Driver,
     Interval,
+    Sample,
     check_draws,
     interval,
     point_values,
@@ -40,123 +38,34 @@ from trainlca.uncertainty import (
     sensitivity,
 )
 
+__all__ = ["Assessment", "Estimate", "Provenance", "assess_runs", "estimate",
+           "runs_from_catalog"]
 
-@dataclass(frozen=True)
-class Provenance:
-    """Where a number comes from: ``input`` (the user), ``default``/``preset`` (a named default
-    with its source), ``catalogue`` (a sourced fact), or ``imputed``."""
-
-    name: str
-    value: float | str
-    unit: str
-    status: str
-    source: str
-
-
-def _positive(name: str, value: float | None, flag: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ParameterError(f"{flag} must be a number, got {value!r}")
-    if value <= 0:
-        raise ParameterError(f"{flag} {value:g}: must be > 0")
-    return float(value)
-
-
-def accelerator_hours_from(
-    acc: Accelerator,
-    *,
-    count: float | None = None,
-    hours: float | None = None,
-    accelerator_hours: float | None = None,
-    flop: float | None = None,
-    mfu: float | None = None,
-    precision: str = "bf16",
-    mfu_default: float = 0.35,
-) -> tuple[float, list[Provenance]]:
-    """Accelerator-hours H of one run from whichever description the user gave.
-
-    One of: ``count`` and ``hours``; ``accelerator_hours``; ``flop`` (optionally ``mfu``):
-    H = FLOP / (peak FLOP/s at ``precision`` × MFU) / 3600.
-    """
-    count = _positive("count", count, "--count")
-    hours = _positive("hours", hours, "--hours")
-    accelerator_hours = _positive("accelerator_hours", accelerator_hours, "--accelerator-hours")
-    flop = _positive("flop", flop, "--flop")
-    mfu = _positive("mfu", mfu, "--mfu")
-    if mfu is not None and mfu > 1:
-        raise ParameterError(f"--mfu {mfu:g}: must be a fraction between 0 and 1")
-    prov: list[Provenance] = []
-    given = sum(x is not None for x in (accelerator_hours, flop)) + (
-        1 if (count is not None or hours is not None) else 0
-    )
-    if given != 1:
-        raise ParameterError(
-            "describe the run once: --count N --hours H, or --accelerator-hours H, or --flop F"
-        )
-    if accelerator_hours is not None:
-        prov.append(Provenance("accelerator_hours", accelerator_hours, "h", "input", "user"))
-        return accelerator_hours, prov
-    if flop is not None:
-        peak = acc.peak_flops(precision)
-        if not peak or not math.isfinite(peak) or peak <= 0:
-            raise ParameterError(
-                f"{acc.name} has no peak FLOP/s at {precision}; give --count and --hours instead"
-            )
-        status = "input" if mfu is not None else "default"
-        used_mfu = mfu if mfu is not None else mfu_default
-        h = flop / (peak * used_mfu) / 3600.0
-        prov += [
-            Provenance("flop", flop, "FLOP", "input", "user"),
-            Provenance(f"peak_flops_{precision}", peak, "FLOP/s", "catalogue",
-                       acc.sources.get("flops", "catalogue")),
-            Provenance("mfu", used_mfu, "1", status,
-                       "user" if mfu is not None else "params.mfu default"),
-            Provenance("accelerator_hours", h, "h", "imputed", "FLOP / (peak × MFU) / 3600"),
-        ]
-        return h, prov
-    if count is None or hours is None:
-        raise ParameterError("--count and --hours go together (or use --accelerator-hours)")
-    prov += [
-        Provenance("count", count, "accelerators", "input", "user"),
-        Provenance("hours", hours, "h", "input", "user"),
-    ]
-    return count * hours, prov
+#: Version of the JSON document of ``Estimate.to_dict`` (``estimate --format json``).
+SCHEMA_VERSION: Final[str] = "1.0"
+#: Fewest draws for a sensitivity ranking.
+MIN_SENSITIVITY_DRAWS: Final[int] = 50
 
 
 def runs_from_catalog(
     accelerators: Sequence[Accelerator],
-    accelerator_hours: FloatArray,
+    spec: RunSpec,
     grid_factors: Mapping[str, FloatArray],
-    per_mfu: np.ndarray | None = None,
 ) -> RunInputs:
-    """Run arrays for the run model from catalogue rows (one per run) and grid arrays.
-
-    ``per_mfu``: runs whose ``accelerator_hours`` are given at 100 % MFU (see ``RunInputs``)."""
-    host_index = np.array(
-        [HOST_ORDER.index(host_archetype_for(a.type, a.node_size).name) for a in accelerators],
-        dtype=np.int64,
-    )
-    return RunInputs(
-        accelerator_hours=np.asarray(accelerator_hours, dtype=np.float64),
-        tdp_w=np.array([a.tdp_w for a in accelerators], dtype=np.float64),
-        die_area_cm2=np.array([a.die_area_cm2 for a in accelerators], dtype=np.float64),
-        memory_gb=np.array([a.memory_gb for a in accelerators], dtype=np.float64),
-        die_area_imputed=np.array([a.die_area_imputed for a in accelerators], dtype=bool),
-        host_index=host_index,
-        grid={c: np.asarray(grid_factors[c], dtype=np.float64) for c in CRITERIA},
-        per_mfu=None if per_mfu is None else np.asarray(per_mfu, dtype=bool),
-        die_count=np.array([a.die_count for a in accelerators], dtype=np.float64),
-    )
+    """Run arrays for the run model from catalogue rows (one per run), run descriptions and
+    grid factors per criterion (R,)."""
+    return RunInputs(spec=spec, hardware=Hardware.of(accelerators),
+                     grid={c: np.asarray(grid_factors[c], dtype=np.float64) for c in CRITERIA})
 
 
 @dataclass(frozen=True)
 class Assessment:
-    """Point and Monte Carlo impacts of a set of runs."""
+    """Point and Monte Carlo impacts of a set of runs: ``point`` (R,), ``draws`` (D, R) or None
+    without draws; ``samples`` are the parameter draws that produced it."""
 
     point: Impacts
     draws: Impacts | None
-    samples: Mapping[str, Value]
+    samples: Sample | None
     params: Mapping[str, Param]
     preset: Preset
 
@@ -176,10 +85,9 @@ def assess_runs(
     draws = check_draws(draws, len(runs))
     point = run_impacts(runs, point_values(params), pre.boundary)
     if draws == 0:
-        return Assessment(point, None, {}, params, pre)
+        return Assessment(point, None, None, params, pre)
     samples = sample(params, draws, seed)
-    mc = run_impacts(runs, samples, pre.boundary)
-    return Assessment(point, mc, samples, params, pre)
+    return Assessment(point, run_impacts(runs, samples, pre.boundary), samples, params, pre)
 
 
 @dataclass(frozen=True)
@@ -197,7 +105,7 @@ class Estimate:
     card: Mapping[str, float]
     host_per_accelerator: Mapping[str, float]
     provenance: list[Provenance]
-    notes: list[str]
+    notes: list[Note]
     drivers: Mapping[str, list[Driver]] = field(default_factory=dict)
     draws: int = 0
     seed: int = DEFAULT_SEED
@@ -208,23 +116,23 @@ class Estimate:
     def boundary(self) -> Boundary:
         return self.preset.boundary
 
+    @property
+    def energy_measured(self) -> bool:
+        """Whether the energy is a measured input (the use stage follows it)."""
+        return any(p.name == "energy_kwh" and p.status == Status.MEASURED
+                   for p in self.provenance)
+
+    def counted(self, criterion: str) -> tuple[str, ...]:
+        """The stages ``criterion``'s total adds up: inside the boundary and covered (not NaN)
+        for this run's chip."""
+        return tuple(s for s in STAGES if self.boundary.includes(s)
+                     and not math.isnan(self.impacts[criterion][s]))
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (documented shape, see README)."""
-
-        def num(x: float) -> float | None:
-            return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
-
-        impacts: dict[str, Any] = {}
-        for c in CRITERIA:
-            d: dict[str, Any] = {"unit": UNITS[c]}
-            d.update({k: num(v) for k, v in self.impacts[c].items()})
-            for part, iv in self.intervals.get(c, {}).items():
-                d[f"{part}_interval"] = {"p5": num(iv.p5), "p50": num(iv.p50), "p95": num(iv.p95)}
-            tot = self.intervals.get(c, {}).get("total")
-            if tot is not None:
-                d.update({"p5": num(tot.p5), "p50": num(tot.p50), "p95": num(tot.p95)})
-            impacts[c] = d
         out: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "trainlca_version": __version__,
             "hardware": self.hardware.name,
             "location": self.grid.zone,
             "preset": self.preset.name,
@@ -233,16 +141,12 @@ class Estimate:
             "energy_kwh": self.energy_kwh,
         }
         if self.energy_interval is not None:
-            out.update({
-                "energy_kwh_p5": self.energy_interval.p5,
-                "energy_kwh_p50": self.energy_interval.p50,
-                "energy_kwh_p95": self.energy_interval.p95,
-            })
-        out["impacts"] = impacts
-        out["card_production"] = {c: num(v) for c, v in self.card.items()}
+            out.update({f"energy_kwh_{k}": v for k, v in _interval_dict(self.energy_interval)
+                        .items()})
+        out["impacts"] = {c: self._criterion_dict(c) for c in CRITERIA}
+        out["card_production"] = {c: _num(v) for c, v in self.card.items()}
         out["host_production_per_accelerator"] = {
-            c: num(v) for c, v in self.host_per_accelerator.items()
-        }
+            c: _num(v) for c, v in self.host_per_accelerator.items()}
         out["uncertainty"] = {"draws": self.draws, "seed": self.seed,
                               "percentiles": [5, 50, 95]}
         if self.drivers:
@@ -250,32 +154,43 @@ class Estimate:
                 c: [{"parameter": d.name, "spearman": d.spearman, "share": d.share} for d in ds]
                 for c, ds in self.drivers.items()
             }
-        out["provenance"] = [p.__dict__ for p in self.provenance]
-        out["data_versions"] = {
-            "catalogue": self.catalog_version,
-            "grid": self.grid_provider,
-            "grid_source": self.grid.source,
-        }
-        out["notes"] = self.notes
+        out["provenance"] = [p.to_dict() for p in self.provenance]
+        out["data_versions"] = {"catalogue": self.catalog_version, "grid": self.grid_provider,
+                                "grid_source": self.grid.source}
+        out["notes"] = [n.to_dict() for n in self.notes]
         return out
 
+    def _criterion_dict(self, c: str) -> dict[str, Any]:
+        d: dict[str, Any] = {"unit": UNITS[c]}
+        d.update({k: _num(v) for k, v in self.impacts[c].items()})
+        for part, iv in self.intervals.get(c, {}).items():
+            d[f"{part}_interval"] = _interval_dict(iv)
+        if "total" in self.intervals.get(c, {}):
+            d.update(_interval_dict(self.intervals[c]["total"]))
+        return d
 
-def _with_measured_energy(result: Assessment, measured_kwh: float) -> Assessment:
-    """The same assessment with the use stage recomputed from a measured energy: each use value
-    (modelled energy × grid factor × grid scale) is scaled by measured / modelled energy, so the
-    grid factor and its uncertainty stay and the energy model drops out."""
 
-    def swap(imp: Impacts) -> Impacts:
-        modelled = np.asarray(imp.energy_kwh, dtype=np.float64)
-        ratio = measured_kwh / modelled
-        stages = {c: {**imp.stages[c], "use": np.asarray(imp.stages[c]["use"]) * ratio}
-                  for c in imp.stages}
-        energy = np.broadcast_to(np.float64(measured_kwh), modelled.shape).copy()
-        return Impacts(energy_kwh=energy, stages=stages, card=imp.card,
-                       host_per_accelerator=imp.host_per_accelerator)
+def _num(x: float | None) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
-    return replace(result, point=swap(result.point),
-                   draws=None if result.draws is None else swap(result.draws))
+
+def _interval_dict(iv: Interval) -> dict[str, float | None]:
+    return {"p5": _num(iv.p5), "p50": _num(iv.p50), "p95": _num(iv.p95)}
+
+
+# --- estimate: one run, in named steps ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What a run is assessed against: chip, grid factors, preset, parameters."""
+
+    acc: Accelerator
+    provider: GridProvider
+    factors: GridFactors
+    preset: Preset
+    params: Mapping[str, Param]
+    country_given: bool
 
 
 def estimate(
@@ -299,6 +214,9 @@ def estimate(
 ) -> Estimate:
     """Life-cycle impacts of one training run.
 
+    Describe the run once: ``count`` and ``hours``; or ``accelerator_hours``; or ``flop``
+    (with ``mfu``, else the ``mfu`` parameter, whose range enters the draws) at ``precision``.
+
     ``measured_energy_kwh``: the run's electricity as measured (e.g. by CodeCarbon), kWh. It
     replaces the modelled energy in the use stage (use = measured kWh × grid factor, per draw);
     the production share still comes from the accelerator-hours.
@@ -307,108 +225,151 @@ def estimate(
 
     Example:
         >>> e = estimate("A100 SXM4 80 GB", count=384, hours=2820, country="FRA", draws=0)
-        >>> round(e.energy_kwh)  # doctest: +SKIP
+        >>> round(e.energy_kwh)
+        1871217
     """
+    ctx = _context(hardware, country, grid, preset, overrides, include_host)
+    run = describe(ctx.acc, count=count, hours=hours, accelerator_hours=accelerator_hours,
+                   flop=flop, mfu=mfu, precision=precision,
+                   mfu_default=float(ctx.params["mfu"].value),
+                   measured_energy_kwh=measured_energy_kwh)
+    if with_sensitivity and draws < MIN_SENSITIVITY_DRAWS:
+        raise ParameterError(f"a sensitivity ranking needs at least {MIN_SENSITIVITY_DRAWS} "
+                             f"draws, got {draws} (--draws / draws=)")
+    runs = runs_from_catalog([ctx.acc], run.spec, {c: np.array([ctx.factors.get(c)])
+                                                   for c in CRITERIA})
+    result = assess_runs(runs, preset=ctx.preset, overrides=overrides, draws=draws, seed=seed)
+    impacts, intervals = _summarise(result)
+    return Estimate(
+        hardware=ctx.acc, grid=ctx.factors, preset=ctx.preset,
+        accelerator_hours=float(run.spec.point_hours(float(ctx.params["mfu"].value))[0]),
+        energy_kwh=float(result.point.energy_kwh[0]),
+        energy_interval=_energy_interval(result, run),
+        impacts=impacts, intervals=intervals,
+        card={c: float(v[0]) for c, v in result.point.card.items()},
+        host_per_accelerator={c: float(v[0])
+                              for c, v in result.point.host_per_accelerator.items()},
+        provenance=_provenance(ctx, run, result.params),
+        notes=_notes(ctx, run, result),
+        drivers=_drivers(result, run) if with_sensitivity else {},
+        draws=draws, seed=seed,
+        grid_provider=f"{ctx.provider.name} {ctx.provider.version}",
+        catalog_version=load_catalog().version,
+    )
+
+
+def _context(hardware: str, country: str, grid: str | GridProvider | None, preset: str,
+             overrides: Mapping[str, float] | None, include_host: bool) -> _Context:
+    if not isinstance(hardware, str) or not hardware.strip():
+        raise ParameterError(f"hardware must be an accelerator name, got {hardware!r}")
+    if not isinstance(country, str) or not country.strip():
+        raise ParameterError(f"country must be an ISO-3 code or a country name, got {country!r}")
     acc = load_catalog().get(hardware)
     provider = grid if isinstance(grid, GridProvider) else load_grid(grid)
-    factors = provider.get(country)
     pre = get_preset(preset)
-    params = pre.params(overrides)
-    h, prov = accelerator_hours_from(
-        acc, count=count, hours=hours, accelerator_hours=accelerator_hours, flop=flop, mfu=mfu,
-        precision=precision, mfu_default=float(params["mfu"].value),
-    )
-    # A run given by FLOP without its own MFU: the MFU default (and its range) enters the model.
-    default_mfu = flop is not None and mfu is None
-    hours_in = h * float(params["mfu"].value) if default_mfu else h
-    runs = runs_from_catalog([acc], np.array([hours_in]), {c: np.array([factors.get(c)])
-                                                           for c in CRITERIA},
-                             per_mfu=np.array([default_mfu]))
     if not include_host:
         pre = replace(pre, boundary=replace(pre.boundary, host_production=False,
                                             host_power=False))
-    result = assess_runs(runs, preset=pre, overrides=overrides, draws=draws, seed=seed)
-    measured = _positive("measured_energy_kwh", measured_energy_kwh, "measured energy (kWh)")
-    if measured is not None:
-        result = _with_measured_energy(result, measured)
+    return _Context(acc, provider, provider.get(country), pre, pre.params(overrides),
+                    country.strip().upper() != "WOR")
 
-    p = result.point
+
+def _summarise(result: Assessment) -> tuple[dict[str, dict[str, float]],
+                                            dict[str, dict[str, Interval]]]:
+    """Point values per criterion and stage, and the 90 % intervals of one run."""
+    p, d = result.point, result.draws
     impacts: dict[str, dict[str, float]] = {}
     intervals: dict[str, dict[str, Interval]] = {}
-    drivers: dict[str, list[Driver]] = {}
     for c in CRITERIA:
-        row = {s: float(p.stages[c][s][0]) for s in STAGES}
-        row["production"] = float(p.production(c)[0])
-        row["total"] = float(p.total(c)[0])
-        impacts[c] = row
-        if result.draws is not None:
-            d = result.draws
-            intervals[c] = {
-                "production": interval(d.production(c)[:, 0]),
-                "use": interval(d.use(c)[:, 0]),
-                "total": interval(d.total(c)[:, 0]),
-            }
-            if with_sensitivity:
-                drivers[c] = sensitivity(result.samples, d.total(c)[:, 0])
-    e_int = (interval(result.draws.energy_kwh[:, 0])
-             if result.draws is not None and measured is None else None)
-    if with_sensitivity and result.draws is not None and measured is None:
-        drivers["energy"] = sensitivity(result.samples, result.draws.energy_kwh[:, 0])
+        impacts[c] = {s: float(p.stages[c][s][0]) for s in STAGES}
+        impacts[c]["production"] = float(p.production(c)[0])
+        impacts[c]["total"] = float(p.total(c)[0])
+        if d is not None:
+            intervals[c] = {"production": interval(d.production(c)[:, 0]),
+                            "use": interval(d.use(c)[:, 0]),
+                            "total": interval(d.total(c)[:, 0])}
+    return impacts, intervals
 
-    prov.insert(0, Provenance("hardware", acc.name, "", "input", f"catalogue row '{acc.name}'"))
-    if measured is not None:
-        prov.append(Provenance("energy_kwh", measured, "kWh", "input",
+
+def _energy_interval(result: Assessment, run: Described) -> Interval | None:
+    """The energy's interval; None without draws or when the energy is measured."""
+    if result.draws is None or bool(run.spec.measured[0]):
+        return None
+    return interval(result.draws.energy_kwh[:, 0])
+
+
+def _drivers(result: Assessment, run: Described) -> dict[str, list[Driver]]:
+    if result.draws is None or result.samples is None:
+        return {}
+    out: dict[str, list[Driver]] = {
+        c: sensitivity(result.samples, result.draws.total(c)[:, 0]) for c in CRITERIA}
+    if not bool(run.spec.measured[0]):
+        out["energy"] = sensitivity(result.samples, result.draws.energy_kwh[:, 0])
+    return out
+
+
+def _provenance(ctx: _Context, run: Described, params: Mapping[str, Param]) -> list[Provenance]:
+    acc, f = ctx.acc, ctx.factors
+    prov = [Provenance("hardware", acc.name, "", Status.INPUT, f"catalogue row '{acc.name}'"),
+            *run.provenance]
+    if bool(run.spec.measured[0]):
+        prov.append(Provenance("energy_kwh", float(run.spec.measured_energy_kwh[0]), "kWh",
+                               Status.MEASURED,
                                "measured (replaces the modelled energy in the use stage)"))
     prov += [
-        Provenance("tdp_w", acc.tdp_w, "W", "catalogue", acc.sources.get("tdp", "")),
+        Provenance("tdp_w", acc.tdp_w, "W", Status.CATALOGUE, acc.sources.get("tdp", "")),
         Provenance("die_area_mm2", acc.die_area_mm2, "mm2",
-                   "imputed" if acc.die_area_imputed else "catalogue",
+                   Status.IMPUTED if acc.die_area_imputed else Status.CATALOGUE,
                    acc.sources.get("die_area", "")),
-        Provenance("memory_gb", acc.memory_gb, "GB", "catalogue", acc.sources.get("memory", "")),
-        Provenance("location", factors.zone, "", "input" if country != "WOR" else "default",
-                   factors.source),
+        Provenance("memory_gb", acc.memory_gb, "GB", Status.CATALOGUE,
+                   acc.sources.get("memory", "")),
+        Provenance("location", f.zone, "", Status.INPUT if ctx.country_given
+                   else Status.DEFAULT, f.source),
     ]
     for c in CRITERIA:
-        prov.append(Provenance(f"grid_{c}", factors.get(c), f"{UNITS[c]}/kWh",
-                               "imputed" if c in factors.fallbacks else "default",
-                               factors.source + (" (world average)" if c in factors.fallbacks
-                                                 else "")))
-    for name, par in result.params.items():
-        status = ("input" if par.source.startswith("user") else
-                  "preset" if par.source.startswith("preset") else "default")
-        prov.append(Provenance(name, par.value, par.unit, status, par.source))
+        fallback = c in f.fallbacks
+        prov.append(Provenance(f"grid_{c}", f.get(c), f"{UNITS[c]}/kWh",
+                               Status.IMPUTED if fallback else Status.PROVIDER,
+                               f.source + (" (world average)" if fallback else "")))
+    prov += [Provenance(name, par.value, par.unit, par.status, par.source)
+             for name, par in params.items()]
+    return prov
 
-    notes = [f"boundary: {pre.boundary.describe()}"]
-    if pre.boundary.accelerator_production:
-        if not pre.boundary.production_water:
-            notes.append(PRESET_WATER_NOT_COVERED)
-        elif math.isnan(float(np.asarray(p.card["wu"]).ravel()[0])):
-            notes.append(WAFER_SCALE_WATER_NOT_COVERED)
+
+def _notes(ctx: _Context, run: Described, result: Assessment) -> list[Note]:
+    b = ctx.preset.boundary
+    out = [note("boundary", boundary=b.describe())]
+    if b.accelerator_production:
+        if not b.production_water:
+            out.append(note("water.preset_not_covered"))
+        elif math.isnan(float(result.point.card["wu"][0])):
+            out.append(note("water.wafer_scale_not_covered"))
         else:
-            notes.append(CARD_WATER_SOURCE)
-    if pre.boundary.host_production:
-        notes.append(HOST_WATER_NOT_COVERED)
-    if acc.die_area_imputed:
-        notes.append(f"die area of {acc.name} is imputed ({acc.sources.get('die_area', '')})")
-    if factors.fallbacks:
-        notes.append(f"grid factors for {factors.zone} use the world average for: "
-                     + ", ".join(factors.fallbacks))
-    if measured is not None:
-        notes.append("energy: measured value given as input; the energy model (power, PUE) "
-                     "is not used, its parameters do not affect the use stage")
-    if factors.zone == "WOR":
-        notes.append("location: world average grid (give --country for the training location)")
-        notes.append("caution: the grid provider's world-average PE and ADPe factors can be far "
-                     "from large grids' (EcoLogits 0.11.3 WOR PE 2.59 MJ/kWh vs USA 9.69): PE and "
-                     "ADPe of a WOR run are indicative only")
-    return Estimate(
-        hardware=acc, grid=factors, preset=pre, accelerator_hours=h,
-        energy_kwh=float(p.energy_kwh[0]), energy_interval=e_int,
-        impacts=impacts, intervals=intervals,
-        card={c: float(np.asarray(v).ravel()[0]) for c, v in p.card.items()},
-        host_per_accelerator={c: float(np.asarray(v).ravel()[0])
-                              for c, v in p.host_per_accelerator.items()},
-        provenance=prov, notes=notes, drivers=drivers, draws=draws, seed=seed,
-        grid_provider=f"{provider.name} {provider.version}",
-        catalog_version=load_catalog().version,
-    )
+            out.append(note("water.card_model"))
+    if b.host_production:
+        out.append(note("water.host_not_covered"))
+    if ctx.acc.die_area_imputed:
+        out.append(note("die_area.imputed", hardware=ctx.acc.name,
+                        source=ctx.acc.sources.get("die_area", "")))
+    if ctx.factors.fallbacks:
+        out.append(note("grid.world_fallback", zone=ctx.factors.zone,
+                        criteria=", ".join(ctx.factors.fallbacks)))
+    if bool(run.spec.measured[0]):
+        out.append(note("energy.measured"))
+    if ctx.factors.zone == "WOR":
+        out += [note("location.world"), note("location.world_caution")]
+    out += _interval_notes(result)
+    return out
+
+
+def _interval_notes(result: Assessment) -> list[Note]:
+    """Say so when the preset leaves the interval zero-width or narrower than the default's."""
+    if result.samples is None:
+        return []
+    if not result.samples.uncertain:
+        return [note("interval.zero_width", preset=result.preset.name,
+                     draws=result.samples.draws)]
+    pinned = [name for name, par in result.params.items() if par.status == Status.PRESET]
+    if pinned:
+        return [note("interval.partial", preset=result.preset.name, pinned=", ".join(pinned))]
+    return []

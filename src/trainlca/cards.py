@@ -25,16 +25,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
-from trainlca.production import (
-    CARD_WATER_SOURCE,
-    HOST_WATER_NOT_COVERED,
-    HOSTS,
-    PRODUCTION_CRITERIA,
-    WAFER_SCALE_WATER_NOT_COVERED,
-    card_production,
-    host_archetype_for,
-    host_production,
-)
+from trainlca.criteria import SHORT
+from trainlca.notes import note
+from trainlca.production import PRODUCTION_CRITERIA, host_archetype_for
 from trainlca.trends import TrendFit, fit_log_trend
 
 if TYPE_CHECKING:  # keeps the catalogue import lazy at runtime
@@ -45,8 +38,6 @@ TREND_SINCE: Final[float] = 2013.0
 #: Card impact columns, in output order (``wu`` NaN = not covered: mlca/bloom, wafer-scale).
 IMPACT_COLUMNS: Final[tuple[str, ...]] = ("gwp", "adpe", "pe", "wu")
 
-#: Short display names of the criteria.
-LABEL: Final[Mapping[str, str]] = {"gwp": "GWP", "adpe": "ADPe", "pe": "PE", "wu": "WU"}
 
 #: Columns of ``cards.csv`` (the CLI's ``--format csv`` and the study's ``DIR/cards.csv``).
 CSV_COLUMNS: Final[tuple[str, ...]] = (
@@ -127,13 +118,8 @@ def card_table(
     """
     from trainlca.catalog import load_catalog
     from trainlca.presets import get_preset
-    from trainlca.uncertainty import (
-        DEFAULT_SEED,
-        check_draws,
-        check_seed,
-        point_values,
-        sample,
-    )
+    from trainlca.run import Hardware, hardware_production
+    from trainlca.uncertainty import DEFAULT_SEED, check_draws, check_seed, point_values, sample
 
     cat = catalog if catalog is not None else load_catalog()
     wanted = None if types is None else {t.upper() for t in types}
@@ -143,70 +129,46 @@ def card_table(
     )
     pre = get_preset(preset)
     params = pre.params(overrides)
-    transport = pre.boundary.transport
-    water = pre.boundary.production_water
-    point = _card_arrays(accs, point_values(params), transport, water)
-    host = _host_per_accelerator(accs, point_values(params))
+    hw = Hardware.of(accs)
+    card, host = hardware_production(hw, point_values(params), pre.boundary)
     spread: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if check_draws(draws, len(accs)) > 0 and accs:
         s = sample(params, draws, DEFAULT_SEED if seed is None else check_seed(seed))
-        mc = _card_arrays(accs, s, transport, water)
+        mc, _ = hardware_production(hw, s, pre.boundary)
         for c in IMPACT_COLUMNS:
-            arr = np.broadcast_to(mc[c], (draws, len(accs)))
-            p5, p95 = np.percentile(arr, [5, 95], axis=0)
+            p5, p95 = np.percentile(mc[c], [5, 95], axis=0)
             spread[c] = (p5, p95)
-
-    rows: list[CardRow] = []
-    for i, a in enumerate(accs):
-        extra: dict[str, float] = {}
-        for c, (p5, p95) in spread.items():
-            extra[f"{c}_p5"] = float(p5[i])
-            extra[f"{c}_p95"] = float(p95[i])
-        rows.append(CardRow(
-            hardware=a.name, vendor=a.vendor, type=a.type, release_date=a.release_date,
-            release_year=a.release_year,
-            gwp=float(point["gwp"][i]), adpe=float(point["adpe"][i]), pe=float(point["pe"][i]),
-            wu=float(point["wu"][i]),
-            die_area_cm2=a.die_area_cm2, die_count=a.die_count,
-            die_area_imputed=a.die_area_imputed, memory_gb=a.memory_gb,
-            memory_type=a.memory_type, tdp_w=a.tdp_w,
-            host_archetype=host["archetype"][i],
-            host_gwp_per_accelerator=float(host["gwp"][i]),
-            host_adpe_per_accelerator=float(host["adpe"][i]),
-            host_pe_per_accelerator=float(host["pe"][i]),
-            **extra,
-        ))
-    return rows
+    return [_card_row(a, i, card, host, spread) for i, a in enumerate(accs)]
 
 
-def _card_arrays(
-    accs: Sequence[Accelerator], p: Mapping[str, Any], transport: bool, water: bool = True
-) -> dict[str, np.ndarray]:
-    """Card production of all chips in ONE vectorised call: shapes (chips,) or (draws, chips).
+def _card_row(a: Accelerator, i: int, card: Mapping[str, np.ndarray],
+              host: Mapping[str, np.ndarray],
+              spread: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> CardRow:
+    extra: dict[str, float] = {}
+    for c, (p5, p95) in spread.items():
+        extra[f"{c}_p5"] = float(p5[i])
+        extra[f"{c}_p95"] = float(p95[i])
+    return CardRow(
+        hardware=a.name, vendor=a.vendor, type=a.type, release_date=a.release_date,
+        release_year=a.release_year,
+        gwp=float(card["gwp"][i]), adpe=float(card["adpe"][i]), pe=float(card["pe"][i]),
+        wu=float(card["wu"][i]),
+        die_area_cm2=a.die_area_cm2, die_count=a.die_count,
+        die_area_imputed=a.die_area_imputed, memory_gb=a.memory_gb,
+        memory_type=a.memory_type, tdp_w=a.tdp_w,
+        host_archetype=host_archetype_for(a.type, a.node_size).name,
+        host_gwp_per_accelerator=float(host["gwp"][i]),
+        host_adpe_per_accelerator=float(host["adpe"][i]),
+        host_pe_per_accelerator=float(host["pe"][i]),
+        **extra,
+    )
 
-    Imputed die areas carry ``imputed_die_scale`` (as in ``run.run_impacts``).
-    """
-    die = np.array([a.die_area_cm2 for a in accs], dtype=np.float64)
-    imputed = np.array([a.die_area_imputed for a in accs], dtype=bool)
-    mem = np.array([a.memory_gb for a in accs], dtype=np.float64)
-    die = die * np.where(imputed, np.asarray(p["imputed_die_scale"], dtype=np.float64), 1.0)
-    dies = np.array([a.die_count for a in accs], dtype=np.float64)
-    return card_production(die, mem, p, transport=transport, die_count=dies, water=water)
 
+def cards_frame(rows: Sequence[CardRow]) -> Any:
+    """The rows as a pandas DataFrame (the study's ``cards`` table)."""
+    import pandas as pd
 
-def _host_per_accelerator(
-    accs: Sequence[Accelerator], p: Mapping[str, Any]
-) -> dict[str, Any]:
-    """Host production per accelerator of every chip's host archetype (point values)."""
-    per_arch = {}
-    for name, arch in HOSTS.items():
-        hp = host_production(arch, p)
-        per_arch[name] = {c: float(hp[c]) / arch.accelerators for c in PRODUCTION_CRITERIA}
-    names = [host_archetype_for(a.type, a.node_size).name for a in accs]
-    out: dict[str, Any] = {"archetype": names}
-    for c in PRODUCTION_CRITERIA:
-        out[c] = np.array([per_arch[n][c] for n in names], dtype=np.float64)
-    return out
+    return pd.DataFrame([asdict(r) for r in rows])
 
 
 # --- Trend -------------------------------------------------------------------------------------
@@ -224,7 +186,7 @@ class CardTrend:
         """One sentence, e.g. "GPU production GWP grows ×1.09/yr (95 % CI 1.05–1.13), n = 58,
         2013.0–2025.6"."""
         f = self.fits[criterion]
-        label = LABEL.get(criterion, criterion.upper())
+        label = SHORT.get(criterion, criterion.upper())
         who = "GPU" if self.subset == "GPU" else "Accelerator"
         if f.n < 3 or not math.isfinite(f.slope_se):
             return f"{who} production {label}: too few cards to fit (n = {f.n})"
@@ -291,18 +253,15 @@ def cards_csv(rows: Iterable[CardRow]) -> str:
 
 def write_cards_csv(path: str | Path, rows: Iterable[CardRow]) -> Path:
     """Write ``cards.csv`` atomically (temporary file + rename); overwrites. Returns the path."""
-    from trainlca.cli.output import write_atomic
+    from trainlca.io import save
 
-    p = Path(path)
-    write_atomic(p, cards_csv(rows))
-    return p
+    return save(path, cards_csv(rows))
 
 
-NOTES: Final[tuple[str, ...]] = (
-    CARD_WATER_SOURCE + "; wu is n/c under the mlca and bloom presets (no water in their "
-    "sources)",
-    WAFER_SCALE_WATER_NOT_COVERED,
-    HOST_WATER_NOT_COVERED,
-    "end of life outside the boundary (as in MLCA)",
-    "host columns: host archetype production per accelerator, not included in gwp/adpe/pe",
+#: Notes of the card table (``cards --format json`` and the table's footer).
+NOTES: Final[tuple[str, ...]] = tuple(
+    note(code).text + (f"; {note('cards.water_presets').text}" if code == "water.card_model"
+                       else "")
+    for code in ("water.card_model", "water.wafer_scale_not_covered", "water.host_not_covered",
+                 "end_of_life.excluded", "cards.host_columns")
 )

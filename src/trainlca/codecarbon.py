@@ -203,7 +203,9 @@ def estimate_from_codecarbon(path: str | Path, hardware: str, *, count: float | 
     """
     from dataclasses import replace
 
-    from trainlca.api import Provenance, estimate
+    from trainlca.api import estimate
+    from trainlca.notes import custom
+    from trainlca.provenance import Provenance, Status
 
     run = read_codecarbon(path, count=count)
     zone = location_of(run, country)
@@ -212,24 +214,28 @@ def estimate_from_codecarbon(path: str | Path, hardware: str, *, count: float | 
     per_row = f"--count {count:g}" if count is not None else "gpu_count"
     swap = {
         "accelerator_hours": Provenance(
-            "accelerator_hours", run.accelerator_hours, "h", "input",
+            "accelerator_hours", run.accelerator_hours, "h", Status.MEASURED,
             f"{run.source}: Σ {per_row} × duration / 3600"),
         "energy_kwh": Provenance(
-            "energy_kwh", run.energy_kwh, "kWh", "input",
+            "energy_kwh", run.energy_kwh, "kWh", Status.MEASURED,
             f"{run.source}: Σ energy_consumed (measured; replaces the modelled energy)"),
     }
     prov = [swap.get(p.name, p) for p in e.provenance]
     if country is None and run.country:
-        prov = [Provenance(p.name, p.value, p.unit, "input", f"{run.source}: country_iso_code")
+        prov = [Provenance(p.name, p.value, p.unit, Status.MEASURED,
+                           f"{run.source}: country_iso_code")
                 if p.name == "location" else p for p in prov]
     notes = list(e.notes)
     pue = "" if run.pue is None else f" (CodeCarbon pue = {run.pue:g})"
-    notes.append(f"CodeCarbon: {run.rows} row(s) summed, {run.energy_kwh:.6g} kWh measured "
-                 f"(CPU + GPU + RAM of the tracked machines{pue}; trainlca's PUE not applied), "
-                 f"{run.accelerator_hours:.6g} accelerator-hours")
+    notes.append(custom("codecarbon.rows_summed",
+                        f"CodeCarbon: {run.rows} row(s) summed, {run.energy_kwh:.6g} kWh "
+                        f"measured (CPU + GPU + RAM of the tracked machines{pue}; trainlca's "
+                        f"PUE not applied), {run.accelerator_hours:.6g} accelerator-hours"))
     if run.emissions_kg is not None:
-        notes.append(f"CodeCarbon's own figure: {run.emissions_kg:.6g} kgCO2eq "
-                     "(use only, its grid factors)")
+        notes.append(custom("codecarbon.own_figure",
+                            f"CodeCarbon's own figure: {run.emissions_kg:.6g} kgCO2eq "
+                            "(use only, its grid factors)"))
     if run.gpu_model:
-        notes.append(f"CodeCarbon saw GPU model(s): {run.gpu_model}")
+        notes.append(custom("codecarbon.gpu_model",
+                            f"CodeCarbon saw GPU model(s): {run.gpu_model}"))
     return replace(e, provenance=prov, notes=notes)

@@ -25,3 +25,8 @@ class DataFileError(TrainLCAError):
 
 class ParameterError(TrainLCAError):
     """A malformed or out-of-range parameter override or option."""
+
+
+class OutputError(TrainLCAError):
+    """An output path that cannot be written: existing file without ``--force``, a folder that
+    is not writable, an unknown file extension, an OS error while writing."""

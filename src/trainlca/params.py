@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from trainlca.errors import ParameterError
+from trainlca.provenance import Status
 
 Distribution = Literal["fixed", "triangular", "loguniform"]
 
@@ -50,6 +51,9 @@ class Param:
         source: where the value and the range come from.
         description: what it is, in one line.
         group: which part of the model uses it (production, host, use, allocation, run, grid).
+        status: how the value was resolved: ``default`` here, ``preset`` or ``input`` once a
+            preset or the user pins it (set by :meth:`with_value`, never parsed from
+            ``source``).
     """
 
     name: str
@@ -61,15 +65,18 @@ class Param:
     source: str
     description: str
     group: str
+    status: Status = Status.DEFAULT
 
     @property
     def uncertain(self) -> bool:
         return self.dist != "fixed" and self.high > self.low
 
-    def with_value(self, value: float, source: str | None = None) -> Param:
-        """A copy pinned at ``value`` (fixed), e.g. by a preset or a user override."""
+    def with_value(self, value: float, source: str | None = None,
+                   status: Status | None = None) -> Param:
+        """A copy pinned at ``value`` (fixed), e.g. by a preset (``Status.PRESET``) or a user
+        override (``Status.INPUT``); the status is kept when none is given."""
         return replace(self, value=value, low=value, high=value, dist="fixed",
-                       source=source or self.source)
+                       source=source or self.source, status=status or self.status)
 
     def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
         """``n`` draws from the parameter's distribution (all equal to ``value`` when fixed)."""
@@ -106,20 +113,57 @@ def _factor(name: str, value: float, unit: str, source: str, description: str,
               f"{source}; range {OURS_30}", description, group)
 
 
+#: Per-criterion factors of the card model (METHOD §2): name prefix, what it multiplies, the unit
+#: it multiplies (``/cm2`` or "" for a flat base), source, and the value per criterion.
+_CARD_FACTORS: Final[tuple[tuple[str, str, str, str, Mapping[str, float]], ...]] = (
+    ("die", "per cm² of logic die", "/cm2", GROGER,
+     {"gwp": 1.97, "pe": 26.50, "adpe": 5.80e-7}),
+    ("card_base", "of the rest of the card (board, cooling, casing)", "", LOUBET,
+     {"gwp": 26.97, "pe": 156.0, "adpe": 1.707e-2}),
+    ("mem", "per cm² of DRAM die", "/cm2", GROGER,
+     {"gwp": 2.20, "pe": 27.30, "adpe": 6.30e-5}),
+    ("mem_base", "of the memory base (packaging)", "", GROGER,
+     {"gwp": 5.22, "pe": 74.0, "adpe": 1.69e-3}),
+)
+_FACTOR_UNITS: Final[Mapping[str, str]] = {"gwp": "kgCO2eq", "pe": "MJ", "adpe": "kgSbeq"}
+_FACTOR_WORDS: Final[Mapping[str, str]] = {"gwp": "GWP", "pe": "primary energy", "adpe": "ADPe"}
+
+
+def _card_factor_params() -> tuple[Param, ...]:
+    """The rows of ``_CARD_FACTORS`` as parameters ``<prefix>_<criterion>`` (±30 % ranges)."""
+    return tuple(
+        _factor(f"{prefix}_{c}", value, _FACTOR_UNITS[c] + per, source,
+                f"{_FACTOR_WORDS[c]} {what}")
+        for prefix, what, per, source, values in _CARD_FACTORS
+        for c, value in values.items()
+    )
+
+
+_GRID_SCALES: Final[tuple[tuple[str, float, float, str], ...]] = (
+    ("gwp", 0.8, 1.25,
+     "ours: year-to-year and data-source spread of national grid GWP (Ember vs IEA vs ecoinvent)"),
+    ("adpe", 0.5, 2.0,
+     "ours: ADPe factors of electricity differ ×2 between databases (ADEME Base IMPACTS vs "
+     "ecoinvent)"),
+    ("pe", 0.8, 1.25, "ours: ±20 % between primary-energy accounting conventions"),
+    ("wu", 0.5, 2.0,
+     "ours: water factors of electricity vary ×2 with the cooling mix (Macknick et al. 2012)"),
+)
+
+
+def _grid_scale_params() -> tuple[Param, ...]:
+    """``grid_<criterion>_scale``: multiplicative uncertainty on the grid table (point 1)."""
+    return tuple(
+        _p(f"grid_{c}_scale", 1.0, "1", low, high, "triangular", source,
+           f"scale on the grid's {_FACTOR_WORDS.get(c, 'water')} factor", "grid")
+        for c, low, high, source in _GRID_SCALES
+    )
+
+
 _PARAMS: tuple[Param, ...] = (
-    # --- Production of one accelerator card (METHOD §2) ---
-    _factor("die_gwp", 1.97, "kgCO2eq/cm2", GROGER, "GWP per cm² of logic die"),
-    _factor("die_pe", 26.50, "MJ/cm2", GROGER, "primary energy per cm² of logic die"),
-    _factor("die_adpe", 5.80e-7, "kgSbeq/cm2", GROGER, "ADPe per cm² of logic die"),
-    _factor("card_base_gwp", 26.97, "kgCO2eq", LOUBET, "rest of the card (board, cooling, casing)"),
-    _factor("card_base_pe", 156.0, "MJ", LOUBET, "rest of the card, primary energy"),
-    _factor("card_base_adpe", 1.707e-2, "kgSbeq", LOUBET, "rest of the card, ADPe"),
-    _factor("mem_gwp", 2.20, "kgCO2eq/cm2", GROGER, "GWP per cm² of DRAM die"),
-    _factor("mem_pe", 27.30, "MJ/cm2", GROGER, "primary energy per cm² of DRAM die"),
-    _factor("mem_adpe", 6.30e-5, "kgSbeq/cm2", GROGER, "ADPe per cm² of DRAM die"),
-    _factor("mem_base_gwp", 5.22, "kgCO2eq", GROGER, "memory base impact (packaging)"),
-    _factor("mem_base_pe", 74.0, "MJ", GROGER, "memory base impact, primary energy"),
-    _factor("mem_base_adpe", 1.69e-3, "kgSbeq", GROGER, "memory base impact, ADPe"),
+    # --- Production of one accelerator card (METHOD §2): per-criterion factors, see
+    # _CARD_FACTORS below (one row per factor and criterion, built by _card_factor_params) ---
+    *_card_factor_params(),
     _p("rho", 1.0, "GB/cm2", 0.625, 1.88, "triangular",
        "ours: 1.0 GB/cm² for current HBM/GDDR6-era DRAM; low 0.625 = MLCA's worst case (30 nm DRAM,"
        " BoaviztAPI ram_manufacture.csv); high 1.876 = Green Algorithms hardware table",
@@ -234,18 +278,7 @@ _PARAMS: tuple[Param, ...] = (
        "Llama 3 0.38-0.43, GPT-3 on V100 ≈ 0.2; Epoch AI notable models)",
        "model FLOP utilisation when a run is given by FLOP without its own MFU", "run"),
     # --- Uncertainty on tables (multiplicative, point value 1) ---
-    _p("grid_gwp_scale", 1.0, "1", 0.8, 1.25, "triangular",
-       "ours: year-to-year and data-source spread of national grid GWP (Ember vs IEA vs ecoinvent)",
-       "scale on the grid's GWP factor", "grid"),
-    _p("grid_adpe_scale", 1.0, "1", 0.5, 2.0, "triangular",
-       "ours: ADPe factors of electricity differ ×2 between databases (ADEME Base IMPACTS vs "
-       "ecoinvent)", "scale on the grid's ADPe factor", "grid"),
-    _p("grid_pe_scale", 1.0, "1", 0.8, 1.25, "triangular",
-       "ours: ±20 % between primary-energy accounting conventions", "scale on the grid's PE factor",
-       "grid"),
-    _p("grid_wu_scale", 1.0, "1", 0.5, 2.0, "triangular",
-       "ours: water factors of electricity vary ×2 with the cooling mix (Macknick et al. 2012)",
-       "scale on the grid's water factor", "grid"),
+    *_grid_scale_params(),
     _p("imputed_die_scale", 1.0, "1", 0.7, 1.3, "triangular",
        "ours: ±30 %, the spread of die areas among chips of one vendor and generation",
        "scale on die areas that the catalogue imputed", "production"),

@@ -22,11 +22,18 @@ from typing import Final
 
 from trainlca.errors import ParameterError
 from trainlca.params import DEFAULTS, Param
+from trainlca.provenance import Status
+
+#: Host production water is never covered (BoaviztAPI 2.5.0's server component factors have no
+#: water criterion); a boundary with hosts says so.
+HOST_WATER_COVERED: Final[bool] = False
 
 
 @dataclass(frozen=True)
 class Boundary:
-    """Which life-cycle stages a preset counts."""
+    """Which life-cycle stages a preset counts — the one description of a boundary: the model
+    (``run.py``) zeroes the stages it excludes and leaves NaN the ones it cannot cover, and every
+    sentence about the boundary (``describe``, the paper statement) reads :meth:`counts`."""
 
     accelerator_production: bool = True
     host_production: bool = True
@@ -36,7 +43,29 @@ class Boundary:
     #: whose source has no water (``mlca``, ``bloom``): their production water is not covered.
     production_water: bool = True
 
+    def includes(self, stage: str) -> bool:
+        """Whether ``stage`` is inside the boundary (excluded stages are 0 in results)."""
+        return {"use": True, "production_accelerator": self.accelerator_production,
+                "production_host": self.host_production}[stage]
+
+    def covers(self, criterion: str, stage: str) -> bool:
+        """Whether the model has data for ``stage`` of ``criterion`` inside this boundary
+        (a stage inside the boundary but not covered is NaN, shown "n/c")."""
+        if not self.includes(stage) or criterion != "wu":
+            return self.includes(stage)
+        if stage == "production_accelerator":
+            return self.production_water
+        if stage == "production_host":
+            return HOST_WATER_COVERED
+        return True
+
+    def counts(self, criterion: str) -> tuple[str, ...]:
+        """The stages of ``criterion`` that a total adds up."""
+        return tuple(s for s in ("production_accelerator", "production_host", "use")
+                     if self.covers(criterion, s))
+
     def describe(self) -> str:
+        """The boundary in one sentence (the only place it is worded)."""
         parts = ["electricity of the run"]
         if self.host_power:
             parts[0] += " (accelerators + hosts, × PUE)"
@@ -44,9 +73,10 @@ class Boundary:
             parts[0] += " (accelerators only, × PUE)"
         if self.accelerator_production:
             parts.append("accelerator production" + (" incl. transport" if self.transport else "")
-                         + ("" if self.production_water else " (no water)"))
+                         + ("" if self.covers("wu", "production_accelerator") else " (no water)"))
         if self.host_production:
-            parts.append("host production (no water)")
+            parts.append("host production" + ("" if self.covers("wu", "production_host")
+                                              else " (no water)"))
         return "; ".join(parts) + "; end of life excluded"
 
 
@@ -69,14 +99,14 @@ class Preset:
         for name, p in DEFAULTS.items():
             if name in self.overrides:
                 value, source = self.overrides[name]
-                p = p.with_value(value, f"preset {self.name}: {source}")
+                p = p.with_value(value, f"preset {self.name}: {source}", Status.PRESET)
             elif self.fixed_all:
                 p = p.with_value(p.value)
             out[name] = p
         for name, value in (user or {}).items():
             if name not in out:
                 raise ParameterError(f"unknown parameter '{name}'; see `trainlca params`")
-            out[name] = out[name].with_value(value, "user input (--set)")
+            out[name] = out[name].with_value(value, "user input", Status.INPUT)
         return out
 
 

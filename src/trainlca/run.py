@@ -1,14 +1,18 @@
 """Training runs → energy, use impacts and allocated production impacts (METHOD §4-5).
 
-Pure and vectorised: run descriptions are arrays shaped (runs,); parameter values are scalars
-(point estimate) or arrays shaped (draws, 1) (Monte Carlo); results broadcast to (draws, runs).
+Pure and vectorised. Runs are arrays shaped (R,) (:class:`RunInputs`: a run description
+``runspec.RunSpec``, the accelerators ``Hardware`` and the grid factors); parameters come as a
+``uncertainty.Sample``, which says how many draws D it holds. The shape contract: every array
+of a result is (R,) for a point sample and (D, R) for a Monte Carlo sample, whatever the preset
+fixes; :class:`Impacts` checks it when it is built.
 
-Energy of a run, kWh, with H accelerator-hours::
+Energy of a run, kWh, with H accelerator-hours (``RunSpec.hours``)::
 
     E = H · (P_acc · u_p + P_host) · PUE · dynamic_ratio / 1000
     P_host = host_power_ratio · P_acc + host_power_w        (per accelerator, W)
 
-Use impacts ``I_use[c] = E · F_grid[c] · grid_<c>_scale``.
+or the run's measured energy where it has one. Use impacts ``I_use[c] = E · F_grid[c] ·
+grid_<c>_scale``.
 
 Production share of one run::
 
@@ -17,19 +21,24 @@ Production share of one run::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
-from trainlca.criteria import CRITERIA
+from trainlca.criteria import CRITERIA, STAGES
 from trainlca.params import FloatArray, Value
 from trainlca.presets import Boundary
-from trainlca.production import HOSTS, card_production, host_production
+from trainlca.production import HOSTS, card_production, host_archetype_for, host_production
+from trainlca.runspec import RunSpec
+from trainlca.uncertainty import Sample
+
+if TYPE_CHECKING:
+    from trainlca.catalog import Accelerator
 
 HOURS_PER_YEAR: Final[float] = 8760.0
-#: Host archetype names in index order, for ``RunInputs.host_index``.
+#: Host archetype names in index order, for ``Hardware.host_index``.
 HOST_ORDER: Final[tuple[str, ...]] = tuple(HOSTS)
 
 ParamValues = Mapping[str, Value]
@@ -40,55 +49,114 @@ def _arr(x: Value) -> FloatArray:
 
 
 @dataclass(frozen=True)
-class RunInputs:
-    """Runs as parallel arrays, one element per run.
+class Hardware:
+    """The accelerators of R runs (or R catalogue rows), arrays shaped (R,).
 
     Attributes:
-        accelerator_hours: H, accelerator-hours (chips × wall-clock hours), h.
-        tdp_w: accelerator thermal design power, W.
+        tdp_w: thermal design power, W.
         die_area_cm2: total logic die area of one accelerator, cm².
         memory_gb: on-board memory of one accelerator, GB.
         die_area_imputed: True where the catalogue imputed the die area.
-        host_index: index into ``HOST_ORDER`` of each run's host archetype.
-        grid: electricity factors per criterion, per kWh (kgCO2eq, kgSbeq, MJ, L).
+        die_count: logic dies per accelerator (for the water model's effective wafer area).
+        host_index: index into ``HOST_ORDER`` of each accelerator's host archetype.
     """
 
-    accelerator_hours: FloatArray
     tdp_w: FloatArray
     die_area_cm2: FloatArray
     memory_gb: FloatArray
     die_area_imputed: np.ndarray
+    die_count: FloatArray
     host_index: np.ndarray
-    grid: Mapping[str, FloatArray]
-    #: Where True, ``accelerator_hours`` holds the accelerator-hours at 100 % MFU (FLOP / peak
-    #: FLOP/s / 3600) and the run model divides them by the ``mfu`` parameter, so that a default
-    #: MFU carries its uncertainty into the Monte Carlo draws. None = all False.
-    per_mfu: np.ndarray | None = None
-    #: Logic dies per accelerator (for the effective wafer area of the water model). None = 1.
-    die_count: FloatArray | None = None
 
     def __len__(self) -> int:
-        return int(self.accelerator_hours.shape[0])
+        return int(self.tdp_w.shape[0])
+
+    def take(self, index: np.ndarray | slice) -> Hardware:
+        """The rows at ``index`` (an index array, a boolean mask or a slice)."""
+        return Hardware(*(np.atleast_1d(getattr(self, f)[index]) for f in
+                          ("tdp_w", "die_area_cm2", "memory_gb", "die_area_imputed",
+                           "die_count", "host_index")))
+
+    @classmethod
+    def of(cls, accelerators: Sequence[Accelerator]) -> Hardware:
+        """Arrays from catalogue rows, one per run."""
+        return cls(
+            tdp_w=np.array([a.tdp_w for a in accelerators], dtype=np.float64),
+            die_area_cm2=np.array([a.die_area_cm2 for a in accelerators], dtype=np.float64),
+            memory_gb=np.array([a.memory_gb for a in accelerators], dtype=np.float64),
+            die_area_imputed=np.array([a.die_area_imputed for a in accelerators], dtype=bool),
+            die_count=np.array([a.die_count for a in accelerators], dtype=np.float64),
+            host_index=np.array([HOST_ORDER.index(host_archetype_for(a.type, a.node_size).name)
+                                 for a in accelerators], dtype=np.intp),
+        )
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """R runs: how each is described, on which accelerators, on which grid.
+
+    Attributes:
+        spec: the run descriptions (accelerator-hours, or compute with MFU; measured energy).
+        hardware: the accelerators.
+        grid: electricity factors per criterion, per kWh (kgCO2eq, kgSbeq, MJ, L), (R,).
+    """
+
+    spec: RunSpec
+    hardware: Hardware
+    grid: Mapping[str, FloatArray]
+
+    def __post_init__(self) -> None:
+        n = len(self.spec)
+        if len(self.hardware) != n or any(np.shape(self.grid[c]) != (n,) for c in CRITERIA):
+            raise AssertionError(f"RunInputs: spec has {n} runs, hardware {len(self.hardware)}, "
+                                 f"grid {[np.shape(self.grid[c]) for c in CRITERIA]}")
+
+    def __len__(self) -> int:
+        return len(self.spec)
+
+    def take(self, index: np.ndarray | slice) -> RunInputs:
+        """The runs at ``index`` (an index array, a boolean mask or a slice)."""
+        return RunInputs(self.spec.take(index), self.hardware.take(index),
+                         {c: np.atleast_1d(v[index]) for c, v in self.grid.items()})
 
 
 @dataclass(frozen=True)
 class Impacts:
-    """Results of the run model.
+    """Results of the run model, every array shaped (R,) (point) or (D, R) (Monte Carlo).
 
     Attributes:
         energy_kwh: electricity of each run, kWh.
         stages: criterion → stage → impact (stages: production_accelerator, production_host,
-            use), in the criterion's unit. NaN where a stage is not covered (host production
-            water; accelerator production water under ``mlca``/``bloom`` and for wafer-scale
-            chips).
+            use), in the criterion's unit. 0 where the boundary excludes a stage; NaN where the
+            model does not cover it (host production water; accelerator production water under
+            ``mlca``/``bloom`` and for wafer-scale chips).
         card: production impact of one accelerator card per criterion (before allocation).
-        host_per_accelerator: production impact of the host per accelerator (before allocation).
+        host_per_accelerator: production impact of the host per accelerator (before
+            allocation).
+        draws: D, or None for a point result.
     """
 
     energy_kwh: FloatArray
     stages: Mapping[str, Mapping[str, FloatArray]]
     card: Mapping[str, FloatArray] = field(default_factory=dict)
     host_per_accelerator: Mapping[str, FloatArray] = field(default_factory=dict)
+    draws: int | None = None
+
+    def __post_init__(self) -> None:
+        want = self.shape
+        arrays = {"energy_kwh": self.energy_kwh,
+                  **{f"{c}.{s}": v for c, st in self.stages.items() for s, v in st.items()},
+                  **{f"card.{c}": v for c, v in self.card.items()},
+                  **{f"host.{c}": v for c, v in self.host_per_accelerator.items()}}
+        for name, a in arrays.items():
+            if np.shape(a) != want:
+                raise AssertionError(f"Impacts.{name}: shape {np.shape(a)}, expected {want}")
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """(R,) or (D, R)."""
+        runs = int(np.shape(self.energy_kwh)[-1])
+        return (runs,) if self.draws is None else (self.draws, runs)
 
     def production(self, criterion: str) -> FloatArray:
         """Allocated production impact of the covered production stages (accelerators + hosts);
@@ -118,7 +186,7 @@ class Impacts:
 def energy_kwh(
     accelerator_hours: Value, tdp_w: Value, p: ParamValues, *, host_power: bool = True
 ) -> FloatArray:
-    """Electricity of runs, kWh (METHOD §4).
+    """Modelled electricity of runs, kWh (METHOD §4); shapes broadcast.
 
     Args:
         accelerator_hours: H, h.
@@ -143,46 +211,53 @@ def allocation_share(accelerator_hours: Value, p: ParamValues) -> FloatArray:
     )
 
 
-def effective_hours(runs: RunInputs, p: ParamValues) -> FloatArray:
-    """Accelerator-hours of each run (and draw): H, or H at 100 % MFU / ``mfu`` where
-    ``runs.per_mfu``."""
-    h = runs.accelerator_hours
-    if runs.per_mfu is None or not np.any(runs.per_mfu):
-        return h
-    return np.where(runs.per_mfu, h / _arr(p["mfu"]), h)
+def hardware_production(
+    hw: Hardware, p: ParamValues, boundary: Boundary
+) -> tuple[dict[str, FloatArray], dict[str, FloatArray]]:
+    """Production of one card and the host share per accelerator, per criterion, for every
+    row of ``hw``: arrays shaped like ``p``'s values broadcast against (R,).
 
-
-def run_impacts(runs: RunInputs, p: ParamValues, boundary: Boundary) -> Impacts:
-    """Energy and impacts per criterion and stage for every run (and every draw)."""
-    h = effective_hours(runs, p)
-    energy = energy_kwh(h, runs.tdp_w, p, host_power=boundary.host_power)
-
-    die = runs.die_area_cm2 * np.where(runs.die_area_imputed, _arr(p["imputed_die_scale"]), 1.0)
-    card = card_production(die, runs.memory_gb, p, transport=boundary.transport,
-                           die_count=1.0 if runs.die_count is None else runs.die_count,
-                           water=boundary.production_water)
-
-    # Host production per accelerator of each archetype, (draws, 1) or scalar, side by side on
-    # the last axis, then picked per run with one gather: one (draws, runs) array per criterion.
+    The one place both are computed (runs and the card table use it)."""
+    die = hw.die_area_cm2 * np.where(hw.die_area_imputed, _arr(p["imputed_die_scale"]), 1.0)
+    card = card_production(die, hw.memory_gb, p, transport=boundary.transport,
+                           die_count=hw.die_count, water=boundary.production_water)
+    # Host production per accelerator of each archetype, (D, 1) or scalar, side by side on the
+    # last axis, then picked per row with one gather.
     per_arch = [host_production(HOSTS[name], p) for name in HOST_ORDER]
-    idx = np.asarray(runs.host_index, dtype=np.intp)
+    idx = np.asarray(hw.host_index, dtype=np.intp)
     host: dict[str, FloatArray] = {}
     for c in CRITERIA:
         cols = np.broadcast_arrays(*(hp[c] / HOSTS[name].accelerators
                                      for hp, name in zip(per_arch, HOST_ORDER, strict=True)))
         side = np.concatenate([np.atleast_1d(a) for a in cols], axis=-1)
         host[c] = np.take(side, idx, axis=-1)
+    return card, host
 
+
+def run_impacts(runs: RunInputs, p: Sample, boundary: Boundary) -> Impacts:
+    """Energy and impacts per criterion and stage for every run: (R,) for a point sample,
+    (D, R) for a Monte Carlo sample."""
+    shape = p.shape(len(runs))
+    h = runs.spec.hours(p)
+    modelled = energy_kwh(h, runs.hardware.tdp_w, p, host_power=boundary.host_power)
+    measured = runs.spec.measured
+    energy = (np.where(measured, runs.spec.measured_energy_kwh, modelled) if np.any(measured)
+              else modelled)
+    card, host = hardware_production(runs.hardware, p, boundary)
     share = allocation_share(h, p)
     stages: dict[str, dict[str, FloatArray]] = {}
     for c in CRITERIA:
         use = energy * runs.grid[c] * _arr(p[f"grid_{c}_scale"])
-        acc = share * card[c] if boundary.accelerator_production else np.zeros_like(use)
-        hst = share * host[c] if boundary.host_production else np.zeros_like(use)
-        shape = np.broadcast(use, acc, hst).shape
+        per_device = {"production_accelerator": card[c], "production_host": host[c]}
         stages[c] = {
-            "production_accelerator": np.broadcast_to(acc, shape),
-            "production_host": np.broadcast_to(hst, shape),
-            "use": np.broadcast_to(use, shape),
+            s: np.broadcast_to(use if s == "use" else
+                               share * per_device[s] if boundary.includes(s) else 0.0, shape)
+            for s in STAGES
         }
-    return Impacts(energy_kwh=energy, stages=stages, card=card, host_per_accelerator=host)
+    return Impacts(
+        energy_kwh=np.broadcast_to(energy, shape),
+        stages=stages,
+        card={c: np.broadcast_to(v, shape) for c, v in card.items()},
+        host_per_accelerator={c: np.broadcast_to(v, shape) for c, v in host.items()},
+        draws=p.draws,
+    )

@@ -34,8 +34,10 @@ from trainlca.catalog import Accelerator, Catalog, load_catalog
 from trainlca.criteria import CRITERIA
 from trainlca.epoch import EpochData, RunTable, build_runs
 from trainlca.grid import GridProvider, load_grid, low_carbon_target
-from trainlca.presets import get_preset
+from trainlca.params import Param
+from trainlca.presets import Preset, get_preset
 from trainlca.run import Impacts
+from trainlca.runspec import RunSpec
 from trainlca.trends import TrendFit, fit_by_group, fit_draws, fit_log_trend, rebound
 from trainlca.uncertainty import DEFAULT_SEED, check_draws, percentiles
 
@@ -94,17 +96,62 @@ class StudyResult:
     card_trend: Any = None
 
 
-def _scenario_runs(accs: list[Accelerator], hours: np.ndarray, zones: list[str],
-                   grid: GridProvider, per_mfu: np.ndarray, mfu_point: float) -> Any:
-    """Run arrays of one scenario. Runs whose hours came from compute with the default MFU are
-    passed at 100 % MFU (``per_mfu``) so the MFU's uncertainty reaches the draws."""
-    factors = grid.arrays(zones)
-    hours_in = np.where(per_mfu, hours * mfu_point, hours)
-    return runs_from_catalog(accs, hours_in, {c: factors[c] for c in CRITERIA}, per_mfu=per_mfu)
+@dataclass(frozen=True)
+class Scenario:
+    """The runs of one scenario: chips, descriptions and grid zones, one per system (R,)."""
+
+    name: str
+    accelerators: list[Accelerator]
+    spec: RunSpec
+    zones: list[str]
+
+
+def _baseline_spec(runs: pd.DataFrame) -> RunSpec:
+    """Run descriptions of the Epoch runs: given accelerator-hours, or compute with the chip's
+    peak and the row's MFU (NaN where the default entered: the ``mfu`` parameter's draws)."""
+    from_compute = runs["flag_hours_from_compute"].to_numpy(dtype=bool)
+    default_mfu = runs["flag_default_mfu"].to_numpy(dtype=bool)
+    return RunSpec.of(
+        accelerator_hours=np.where(from_compute, np.nan,
+                                   runs["accelerator_hours"].to_numpy(dtype=np.float64)),
+        flop=np.where(from_compute, runs["training_compute_flop"].to_numpy(dtype=np.float64),
+                      np.nan),
+        peak_flops=runs["peak_flops"].to_numpy(dtype=np.float64),
+        mfu=np.where(default_mfu, np.nan, runs["mfu"].to_numpy(dtype=np.float64)),
+    )
+
+
+def _efficient(catalog: Catalog, runs: pd.DataFrame, accs: list[Accelerator],
+               spec: RunSpec) -> tuple[list[Accelerator], RunSpec]:
+    """Each run's work on the most efficient chip released by its publication date (kept when
+    its own chip is already the best)."""
+    precision = [str(p) for p in runs["precision"]]
+    best = most_efficient_by_date(catalog, [d.date() if hasattr(d, "date") else d
+                                            for d in runs["publication_date"]])
+    chosen = [b if b is not None and efficiency_flop_per_j(b, pr)
+              > efficiency_flop_per_j(a, pr) else a
+              for a, b, pr in zip(accs, best, precision, strict=True)]
+    substituted = np.array([c.name != a.name for a, c in zip(accs, chosen, strict=True)])
+    new_peak = np.array([c.peak_flops(pr) for c, pr in zip(chosen, precision, strict=True)],
+                        dtype=np.float64)
+    return chosen, spec.on_hardware(new_peak, substituted)
+
+
+def _scenarios(catalog: Catalog, runs: pd.DataFrame, target: str) -> list[Scenario]:
+    accs = [catalog.get(h) for h in runs["hardware"]]
+    spec = _baseline_spec(runs)
+    zones = [str(z) for z in runs["zone"]]
+    eff_accs, eff_spec = _efficient(catalog, runs, accs, spec)
+    shifted = [target] * len(runs)
+    return [Scenario("baseline", accs, spec, zones),
+            Scenario("location-shift", accs, spec, shifted),
+            Scenario("efficient-hardware", eff_accs, eff_spec, zones),
+            Scenario("both", eff_accs, eff_spec, shifted)]
 
 
 def _reduce(prefix: str, point: np.ndarray, mc: np.ndarray | None,
             out: dict[str, Any]) -> None:
+    """``prefix`` (R,) and, with draws (D, R), its 5th and 95th percentiles over the draws."""
     out[prefix] = point
     if mc is not None:
         p = percentiles(mc)
@@ -125,6 +172,105 @@ def _trend_row(quantity: str, scenario: str, domain: str, fit: TrendFit,
     return row
 
 
+@dataclass
+class _Assessed:
+    """One scenario's outputs: its systems table, trend rows and fits, its point impacts."""
+
+    table: pd.DataFrame
+    trend_rows: list[dict[str, Any]]
+    fits: dict[tuple[str, str], TrendFit]
+    point: Impacts
+
+
+def _systems_table(runs: pd.DataFrame, sc: Scenario, hours: np.ndarray, pt: Impacts,
+                   mc: Impacts | None, baseline: Scenario) -> pd.DataFrame:
+    cols: dict[str, Any] = {
+        "model": runs["model"], "organization": runs["organization"],
+        "domain": runs["domain"],
+        "publication_date": runs["publication_date"].dt.strftime("%Y-%m-%d"),
+        "year": runs["year"].to_numpy(dtype=np.float64), "scenario": sc.name,
+        "hardware": [a.name for a in sc.accelerators], "hardware_raw": runs["hardware_raw"],
+        "country": runs["country_raw"], "zone": sc.zones,
+        "training_compute_flop": runs["training_compute_flop"],
+        "accelerator_hours": hours,
+    }
+    _reduce("energy_kwh", pt.energy_kwh, None if mc is None else mc.energy_kwh, cols)
+    for c in CRITERIA:
+        _reduce(c, pt.total(c), None if mc is None else mc.total(c), cols)
+        cols[f"{c}_production"] = pt.production(c)
+        cols[f"{c}_use"] = pt.use(c)
+    for flag in [col for col in runs.columns if col.startswith("flag_")]:
+        cols[flag] = runs[flag].to_numpy()
+    if sc.name in ("efficient-hardware", "both"):
+        cols["flag_hardware_substituted"] = [
+            a.name != b.name for a, b in zip(baseline.accelerators, sc.accelerators,
+                                             strict=True)]
+    return pd.DataFrame(cols)
+
+
+def _fit_scenario(name: str, year: np.ndarray, domains: np.ndarray, pt: Impacts,
+                  mc: Impacts | None, seed: int
+                  ) -> tuple[list[dict[str, Any]], dict[tuple[str, str], TrendFit]]:
+    """Trend fits of energy and every criterion: point (R,) and per draw (D, R); per domain
+    for the baseline."""
+    rows: list[dict[str, Any]] = []
+    fits: dict[tuple[str, str], TrendFit] = {}
+    series: dict[str, tuple[np.ndarray, np.ndarray | None]] = {
+        "energy": (pt.energy_kwh, None if mc is None else mc.energy_kwh),
+        **{c: (pt.total(c), None if mc is None else mc.total(c)) for c in CRITERIA}}
+    for q, (tot, mct) in series.items():
+        fit = fit_log_trend(year, tot)
+        fits[(q, name)] = fit
+        mcfit = fit_draws(year, mct, seed=seed) if mct is not None else None
+        rows.append(_trend_row(q, name, "all", fit, mcfit))
+        if name == "baseline":
+            for dom, dfit in fit_by_group(year, tot, domains, min_n=MIN_DOMAIN_N,
+                                          sep=",").items():
+                rows.append(_trend_row(q, name, dom, dfit, None))
+    return rows, fits
+
+
+def _assess_scenario(sc: Scenario, runs: pd.DataFrame, baseline: Scenario,
+                     provider: GridProvider, preset: Preset,
+                     overrides: Mapping[str, float] | None, draws: int, seed: int,
+                     mfu_point: float, step: Progress) -> _Assessed:
+    n = len(runs)
+    step(f"scenario {sc.name}: {n} systems × {max(draws, 1)} draws")
+    factors = provider.arrays(sc.zones)
+    ri = runs_from_catalog(sc.accelerators, sc.spec, {c: factors[c] for c in CRITERIA})
+    res = assess_runs(ri, preset=preset, overrides=overrides, draws=draws, seed=seed)
+    table = _systems_table(runs, sc, sc.spec.point_hours(mfu_point), res.point, res.draws,
+                           baseline)
+    step(f"trend fits for {sc.name}")
+    year = runs["year"].to_numpy(dtype=np.float64)
+    rows, fits = _fit_scenario(sc.name, year, runs["domain"].fillna("").to_numpy(), res.point,
+                               res.draws, seed)
+    return _Assessed(table, rows, fits, res.point)
+
+
+def _rebound_rows(runs: pd.DataFrame, baseline: Scenario, energy: np.ndarray,
+                  mfu_point: float) -> list[dict[str, Any]]:
+    """Compute, hardware efficiency and energy growth of the baseline (METHOD §7)."""
+    precision = [str(p) for p in runs["precision"]]
+    accs = baseline.accelerators
+    hours = baseline.spec.point_hours(mfu_point)
+    prec_peak = np.array([a.peak_flops(p) for a, p in zip(accs, precision, strict=True)])
+    eff = np.array([efficiency_flop_per_j(a, p) for a, p in zip(accs, precision, strict=True)])
+    compute = runs["training_compute_flop"].to_numpy(dtype=np.float64)
+    mfu = runs["mfu"].to_numpy(dtype=np.float64)
+    derived = hours * prec_peak * np.where(np.isfinite(mfu), mfu, mfu_point)
+    compute = np.where(np.isfinite(compute) & (compute > 0), compute, derived * 3600.0)
+    rb = rebound(runs["year"].to_numpy(dtype=np.float64), compute, energy, eff)
+    units = {"compute": "FLOP", "efficiency": "FLOP/J", "energy": "kWh"}
+    return [{"term": term, "unit": units[term],
+             "growth_per_year": f.growth_per_year, "ci_low": f.ci_low, "ci_high": f.ci_high,
+             "doubling_months": f.doubling_months, "r2": f.r2, "n": f.n,
+             "period": f.period_label, "residual_log10": rb.residual,
+             "implied_energy_growth": rb.implied_energy_growth}
+            for term, f in (("compute", rb.compute), ("efficiency", rb.efficiency),
+                            ("energy", rb.energy))]
+
+
 def run_study(
     data: EpochData,
     *,
@@ -142,16 +288,41 @@ def run_study(
     step = progress or (lambda _msg: None)
     pre = get_preset(preset)
     params = pre.params(overrides)
+    mfu_point = float(params["mfu"].value)
     catalog = load_catalog()
     provider = grid if isinstance(grid, GridProvider) else load_grid(grid)
     target = low_carbon_target(provider)
 
     step("building runs from Epoch rows")
-    rt: RunTable = build_runs(data, catalog=catalog, start_year=start_year, end_year=end_year,
-                              mfu_default=float(params["mfu"].value),
-                              impute_hardware=impute_hardware)
+    rt = build_runs(data, catalog=catalog, start_year=start_year, end_year=end_year,
+                    mfu_default=mfu_point, impute_hardware=impute_hardware)
     runs = rt.runs.reset_index(drop=True)
-    n = len(runs)
+    draws = _check_runs(rt, draws)
+
+    scenarios = _scenarios(catalog, runs, target)
+    assessed = [_assess_scenario(sc, runs, scenarios[0], provider, pre, overrides, draws, seed,
+                                 mfu_point, step) for sc in scenarios]
+
+    step("rebound decomposition")
+    rebound_rows = _rebound_rows(runs, scenarios[0], assessed[0].point.energy_kwh, mfu_point)
+
+    step("card production table")
+    from trainlca.cards import card_table, card_trend, cards_frame
+
+    cards = card_table(preset=pre.name, overrides=overrides, catalog=catalog)
+    meta = _meta(data, rt, catalog, provider, pre, params, overrides, draws, seed, start_year,
+                 end_year, impute_hardware, target)
+    return StudyResult(
+        systems=pd.concat([a.table for a in assessed], ignore_index=True),
+        trends=pd.DataFrame([r for a in assessed for r in a.trend_rows]),
+        rebound=pd.DataFrame(rebound_rows), cards=cards_frame(cards),
+        skipped=rt.skipped.reset_index(drop=True), meta=meta,
+        fits={k: v for a in assessed for k, v in a.fits.items()},
+        card_rows=cards, card_trend=card_trend(cards))
+
+
+def _check_runs(rt: RunTable, draws: int) -> int:
+    n = len(rt.runs)
     draws = check_draws(draws, n)
     if n < 3:
         from trainlca.errors import DataFileError
@@ -159,119 +330,17 @@ def run_study(
         raise DataFileError(
             f"only {n} system(s) could be assessed in the window (need ≥ 3 for a trend); "
             f"skipped: {rt.skip_counts()}")
+    return draws
 
-    accs = [catalog.get(h) for h in runs["hardware"]]
-    hours0 = runs["accelerator_hours"].to_numpy(dtype=np.float64)
-    zones0 = [str(z) for z in runs["zone"]]
-    precision = [str(p) for p in runs["precision"]]
-    best = most_efficient_by_date(catalog, [d.date() if hasattr(d, "date") else d
-                                            for d in runs["publication_date"]])
-    eff_accs: list[Accelerator] = []
-    eff_hours = np.empty(n)
-    for i, (a, b) in enumerate(zip(accs, best, strict=True)):
-        use = a
-        if b is not None and efficiency_flop_per_j(b, precision[i]) > efficiency_flop_per_j(
-                a, precision[i]):
-            use = b
-        eff_accs.append(use)
-        eff_hours[i] = hours0[i] * a.peak_flops(precision[i]) / use.peak_flops(precision[i])
 
-    scen_inputs = {
-        "baseline": (accs, hours0, zones0),
-        "location-shift": (accs, hours0, [target] * n),
-        "efficient-hardware": (eff_accs, eff_hours, zones0),
-        "both": (eff_accs, eff_hours, [target] * n),
-    }
-    year = runs["year"].to_numpy(dtype=np.float64)
-    per_mfu = runs["flag_default_mfu"].to_numpy(dtype=bool)
-    mfu_point = float(params["mfu"].value)
-    tables: list[pd.DataFrame] = []
-    trend_rows: list[dict[str, Any]] = []
-    fits: dict[tuple[str, str], TrendFit] = {}
-    baseline_point: Impacts | None = None
-    for scenario, (sa, sh, sz) in scen_inputs.items():
-        step(f"scenario {scenario}: {n} systems × {max(draws, 1)} draws")
-        ri = _scenario_runs(sa, sh, sz, provider, per_mfu, mfu_point)
-        res = assess_runs(ri, preset=pre, overrides=overrides, draws=draws, seed=seed)
-        pt, mc = res.point, res.draws
-        if scenario == "baseline":
-            baseline_point = pt
-        cols: dict[str, Any] = {
-            "model": runs["model"], "organization": runs["organization"],
-            "domain": runs["domain"],
-            "publication_date": runs["publication_date"].dt.strftime("%Y-%m-%d"),
-            "year": year, "scenario": scenario,
-            "hardware": [a.name for a in sa], "hardware_raw": runs["hardware_raw"],
-            "country": runs["country_raw"], "zone": sz,
-            "training_compute_flop": runs["training_compute_flop"],
-            "accelerator_hours": sh,
-        }
-        _reduce("energy_kwh", pt.energy_kwh,
-                None if mc is None else mc.energy_kwh, cols)
-        series: dict[str, tuple[np.ndarray, np.ndarray | None]] = {
-            "energy": (pt.energy_kwh, None if mc is None else mc.energy_kwh)}
-        for c in CRITERIA:
-            tot = pt.total(c)
-            mct = None if mc is None else mc.total(c)
-            _reduce(c, tot, mct, cols)
-            prod = pt.production(c)
-            cols[f"{c}_production"] = np.where(np.isnan(prod), np.nan, prod)
-            cols[f"{c}_use"] = pt.use(c)
-            series[c] = (tot, mct)
-        for flag in [col for col in runs.columns if col.startswith("flag_")]:
-            cols[flag] = runs[flag].to_numpy()
-        if scenario in ("efficient-hardware", "both"):
-            cols["flag_hardware_substituted"] = [a.name != b.name
-                                                 for a, b in zip(accs, sa, strict=True)]
-        tables.append(pd.DataFrame(cols))
-
-        step(f"trend fits for {scenario}")
-        for q, (tot, mct) in series.items():
-            fit = fit_log_trend(year, tot)
-            fits[(q, scenario)] = fit
-            mcfit = fit_draws(year, mct, seed=seed) if mct is not None else None
-            trend_rows.append(_trend_row(q, scenario, "all", fit, mcfit))
-            if scenario == "baseline":
-                for dom, dfit in fit_by_group(year, tot, runs["domain"].fillna("").to_numpy(),
-                                              min_n=MIN_DOMAIN_N, sep=",").items():
-                    trend_rows.append(_trend_row(q, scenario, dom, dfit, None))
-        del res, pt, mc, series
-
-    step("rebound decomposition")
-    assert baseline_point is not None
-    prec_peak = np.array([a.peak_flops(p) for a, p in zip(accs, precision, strict=True)])
-    eff = np.array([efficiency_flop_per_j(a, p) for a, p in zip(accs, precision, strict=True)])
-    compute = runs["training_compute_flop"].to_numpy(dtype=np.float64)
-    mfu = runs["mfu"].to_numpy(dtype=np.float64)
-    derived = hours0 * prec_peak * np.where(np.isfinite(mfu), mfu, float(params["mfu"].value))
-    compute = np.where(np.isfinite(compute) & (compute > 0), compute, derived * 3600.0)
-    rb = rebound(year, compute, baseline_point.energy_kwh, eff)
-    rebound_rows = []
-    for term, f in (("compute", rb.compute), ("efficiency", rb.efficiency),
-                    ("energy", rb.energy)):
-        rebound_rows.append({
-            "term": term, "unit": {"compute": "FLOP", "efficiency": "FLOP/J",
-                                   "energy": "kWh"}[term],
-            "growth_per_year": f.growth_per_year, "ci_low": f.ci_low, "ci_high": f.ci_high,
-            "doubling_months": f.doubling_months, "r2": f.r2, "n": f.n,
-            "period": f.period_label, "residual_log10": rb.residual,
-            "implied_energy_growth": rb.implied_energy_growth,
-        })
-
-    step("card production table")
-    import dataclasses
-
-    from trainlca.cards import card_table, card_trend
-
-    cards = card_table(preset=pre.name, overrides=overrides, catalog=catalog)
-    cards_df = pd.DataFrame([dataclasses.asdict(r) for r in cards])
-    ctrend = card_trend(cards)
-
-    systems = pd.concat(tables, ignore_index=True)
-    skipped = rt.skipped.reset_index(drop=True)
-    meta: dict[str, Any] = {
-        "epoch": {"source": data.source, "sha256": data.sha256,
-                  "snapshot_date": str(data.snapshot_date) if data.snapshot_date else None,
+def _meta(data: EpochData, rt: RunTable, catalog: Catalog, provider: GridProvider,
+          pre: Preset, params: Mapping[str, Param], overrides: Mapping[str, float] | None,
+          draws: int, seed: int, start_year: float, end_year: float | None,
+          impute_hardware: bool, target: str) -> dict[str, Any]:
+    """study.json: data versions, settings, counts and every parameter with its status."""
+    snapshot = str(data.snapshot_date) if data.snapshot_date else None
+    return {
+        "epoch": {"source": data.source, "sha256": data.sha256, "snapshot_date": snapshot,
                   "schema": data.schema_variant, "rows": len(data),
                   "downloaded_at": data.downloaded_at},
         "catalogue_version": catalog.version,
@@ -282,7 +351,7 @@ def run_study(
         "window": {"start_year": start_year, "end_year": end_year},
         "impute_hardware": impute_hardware,
         "low_carbon_target": target,
-        "systems_assessed": n,
+        "systems_assessed": len(rt.runs),
         "skipped": rt.skip_counts(),
         "flags": rt.flag_counts(),
         "scenarios": list(SCENARIOS),
@@ -291,16 +360,11 @@ def run_study(
             "grid_provider": provider.name, "grid_version": provider.version,
             "grid_source": provider.source,
             "epoch_sha256": data.sha256,
-            "epoch_snapshot_date": str(data.snapshot_date) if data.snapshot_date else None,
+            "epoch_snapshot_date": snapshot,
             "epoch_downloaded_at": data.downloaded_at,
         },
         # per parameter: input (--set), preset or default, with its source; per system the
         # imputations are the flag_* columns of systems.csv (counted in "flags")
-        "parameters": [{"name": k, "value": p.value, "unit": p.unit,
-                        "status": ("input" if p.source.startswith("user") else "preset"
-                                   if p.source.startswith("preset") else "default"),
+        "parameters": [{"name": k, "value": p.value, "unit": p.unit, "status": p.status.value,
                         "source": p.source} for k, p in params.items()],
     }
-    return StudyResult(systems=systems, trends=pd.DataFrame(trend_rows),
-                       rebound=pd.DataFrame(rebound_rows), cards=cards_df, skipped=skipped,
-                       meta=meta, fits=fits, card_rows=cards, card_trend=ctrend)

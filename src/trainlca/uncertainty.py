@@ -1,9 +1,14 @@
 """Monte Carlo draws of the uncertain parameters, percentiles and sensitivity (METHOD §8).
 
-Draws are arrays shaped (draws, 1): they broadcast against run arrays shaped (runs,), so every
-run of a study shares the same draw of each parameter and sums or trend fits over runs keep
-their correlation. A fixed seed gives the same numbers bit for bit (NumPy's PCG64 generator;
-parameters are sampled in the sorted order of their names).
+Parameter values reach the model as a :class:`Sample`, which says how many draws it holds: a
+point sample (``draws`` None) maps every parameter to a scalar; a Monte Carlo sample maps every
+parameter to an array shaped (draws, 1) — uncertain ones drawn, fixed ones as constant columns —
+so every result of the model is (draws, runs) whatever the preset fixes. The (draws, 1) columns
+broadcast against run arrays shaped (runs,): every run of a study shares the same draw of each
+parameter, and sums or trend fits over runs keep their correlation.
+
+A fixed seed gives the same numbers bit for bit (NumPy's PCG64 generator; parameters are
+sampled in the sorted order of their names).
 
 Sensitivity uses Spearman rank correlations between each parameter's draws and the output
 (computed on the same draws as the intervals, so it costs nothing extra and is robust to the
@@ -15,7 +20,7 @@ near-additive model like this one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -53,19 +58,60 @@ def check_seed(seed: int) -> int:
     return int(seed)
 
 
-def point_values(params: Mapping[str, Param]) -> dict[str, Value]:
+class Sample(Mapping[str, Value]):
+    """Parameter values for the model, and the number of draws they hold.
+
+    Attributes:
+        draws: None for a point sample (every value a float), else D: every value an array
+            shaped (D, 1).
+        uncertain: names of the parameters that were drawn (the others are constant).
+    """
+
+    __slots__ = ("_values", "draws", "uncertain")
+
+    def __init__(self, values: Mapping[str, Value], draws: int | None,
+                 uncertain: frozenset[str] = frozenset()) -> None:
+        self._values = dict(values)
+        self.draws = draws
+        self.uncertain = uncertain
+        want = () if draws is None else (draws, 1)
+        for name, v in self._values.items():
+            if np.shape(v) != want:
+                raise AssertionError(f"parameter {name}: shape {np.shape(v)}, expected {want}")
+
+    def __getitem__(self, name: str) -> Value:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def shape(self, runs: int) -> tuple[int, ...]:
+        """The shape of every result over ``runs`` runs: (runs,) or (draws, runs)."""
+        return (runs,) if self.draws is None else (self.draws, runs)
+
+
+def point_values(params: Mapping[str, Param]) -> Sample:
     """Every parameter at its point value (scalars)."""
-    return {name: p.value for name, p in params.items()}
+    return Sample({name: float(p.value) for name, p in params.items()}, None)
 
 
-def sample(params: Mapping[str, Param], draws: int, seed: int = DEFAULT_SEED) -> dict[str, Value]:
-    """Monte Carlo draws: uncertain parameters as (draws, 1) arrays, fixed ones as scalars."""
+def sample(params: Mapping[str, Param], draws: int, seed: int = DEFAULT_SEED) -> Sample:
+    """Monte Carlo draws, every parameter shaped (draws, 1): uncertain ones drawn (in the sorted
+    order of their names, so a seed gives the same numbers bit for bit), fixed ones constant."""
+    if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 1:
+        raise AssertionError(f"sample() needs draws ≥ 1, got {draws!r}")
     rng = np.random.default_rng(check_seed(seed))
     out: dict[str, Value] = {}
     for name in sorted(params):
         p = params[name]
-        out[name] = p.sample(rng, draws)[:, None] if p.uncertain else p.value
-    return out
+        if p.uncertain:
+            out[name] = p.sample(rng, draws)[:, None]
+        else:
+            out[name] = np.full((draws, 1), p.value, dtype=np.float64)
+    return Sample(out, int(draws), frozenset(n for n, p in params.items() if p.uncertain))
 
 
 @dataclass(frozen=True)
@@ -114,15 +160,14 @@ class Driver:
     share: float  # rho² normalised over all parameters, 0-1
 
 
-def sensitivity(draws: Mapping[str, Value], output: FloatArray) -> list[Driver]:
-    """Rank the uncertain parameters by |Spearman ρ| with ``output`` (1-D over draws)."""
-    y = np.asarray(output, dtype=np.float64).ravel()
-    rows: list[tuple[str, float]] = []
-    for name, v in draws.items():
-        arr = np.asarray(v, dtype=np.float64)
-        if arr.ndim == 0 or arr.shape[0] != y.shape[0]:
-            continue
-        rows.append((name, spearman(arr.ravel(), y)))
+def sensitivity(draws: Sample, output: FloatArray) -> list[Driver]:
+    """Rank the uncertain parameters by |Spearman ρ| with ``output`` (one value per draw,
+    shaped (draws,)). Fixed parameters have no spread and are not ranked."""
+    y = np.asarray(output, dtype=np.float64)
+    if draws.draws is None or y.shape != (draws.draws,):
+        raise AssertionError(f"sensitivity: output shaped {y.shape}, expected ({draws.draws},)")
+    rows = [(name, spearman(np.asarray(draws[name], dtype=np.float64)[:, 0], y))
+            for name in sorted(draws.uncertain)]
     total = sum(r * r for _, r in rows)
     drivers = [Driver(n, r, (r * r / total) if total > 0 else 0.0) for n, r in rows]
     return sorted(drivers, key=lambda d: -abs(d.spearman))

@@ -8,14 +8,14 @@ from typing import Any
 import click
 
 from trainlca.cli import cli
-from trainlca.cli.output import (
-    fmt_num,
+from trainlca.cli.options import (
+    draws_option,
     format_option,
     preset_option,
     seed_option,
     set_option,
-    to_json,
 )
+from trainlca.cli.output import fmt_num, to_json
 
 
 @cli.command()
@@ -25,8 +25,7 @@ from trainlca.cli.output import (
               help="Include TPUs, ASICs and wafer-scale systems (default: GPUs only).")
 @click.option("--since", default=2013.0, show_default=True, type=float,
               help="First release year of the trend fit (the table lists every card).")
-@click.option("--draws", default=0, show_default=True, type=int,
-              help="Monte Carlo draws for p5/p95 per card (0 = point values only).")
+@draws_option(0, "for p5/p95 per card")
 @seed_option
 @format_option
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
@@ -46,7 +45,7 @@ def cards(preset: str, sets: tuple[str, ...], include_all: bool, since: float, d
     from trainlca import __version__
     from trainlca.cards import NOTES, card_table, card_trend, cards_csv
     from trainlca.catalog import load_catalog
-    from trainlca.cli.estimate_cmd import parse_sets
+    from trainlca.cli.options import parse_sets
     from trainlca.errors import ParameterError
     from trainlca.presets import get_preset
 
@@ -102,9 +101,9 @@ def cards(preset: str, sets: tuple[str, ...], include_all: bool, since: float, d
     if out is None:
         click.echo(text, nl=False)
     else:
-        from trainlca.cli.output import write_atomic
+        from trainlca.io import save
 
-        write_atomic(out, text)
+        save(out, text)
         click.echo(f"wrote {out} ({len(rows)} cards)", err=True)
 
 

@@ -2,33 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from trainlca.cli import cli
-from trainlca.cli.output import (
-    fmt_num,
+from trainlca.cli.options import (
+    console,
+    draws_option,
     format_option,
     grid_option,
+    parse_sets,
     preset_option,
+    resolve_seed,
     seed_option,
     set_option,
-    to_csv,
-    to_json,
 )
-from trainlca.criteria import CRITERIA, STAGE_LABELS, STAGES, UNITS
+from trainlca.cli.output import fmt_num, to_csv, to_json
+from trainlca.criteria import CRITERIA, STAGE_LABELS, STAGE_SHORT, STAGES, UNITS
 from trainlca.errors import ParameterError
 
-
-def parse_sets(values: tuple[str, ...]) -> dict[str, float]:
-    from trainlca.params import parse_override
-
-    out: dict[str, float] = {}
-    for v in values:
-        name, value = parse_override(v)
-        out[name] = value
-    return out
+if TYPE_CHECKING:
+    from trainlca.api import Estimate
 
 
 @cli.command()
@@ -47,8 +42,7 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, float]:
 @preset_option
 @set_option
 @grid_option
-@click.option("--draws", default=2000, show_default=True, type=int,
-              help="Monte Carlo draws for the 90 % intervals (0 = point estimate only).")
+@draws_option(2000, "for the 90 % intervals")
 @seed_option
 @click.option("--sensitivity", is_flag=True, help="Rank the parameters that drive the spread.")
 @click.option("--no-host", is_flag=True,
@@ -79,7 +73,7 @@ def estimate(ctx: click.Context, hardware: str, count: float | None, hours: floa
       trainlca estimate -H H100 -n 8 --hours 24 --plot run.png
     """
     from trainlca.api import estimate as run_estimate
-    from trainlca.uncertainty import DEFAULT_SEED, check_draws, check_seed
+    from trainlca.uncertainty import check_draws
 
     check_draws(draws)
     if sensitivity and draws < 50:
@@ -87,13 +81,13 @@ def estimate(ctx: click.Context, hardware: str, count: float | None, hours: floa
     if statement_fmt and fmt != "table":
         raise ParameterError("--statement prints a paragraph; it does not combine with --format")
     if plot_path:  # fail before computing anything
+        from trainlca.io import check_output
         from trainlca.report.figures import FORMATS
-        from trainlca.report.files import check_output
 
         check_output(plot_path, force=force, suffixes=FORMATS)
     common: dict[str, Any] = {
         "preset": preset, "overrides": parse_sets(sets), "draws": draws,
-        "seed": DEFAULT_SEED if seed is None else check_seed(seed), "grid": grid_path,
+        "seed": resolve_seed(seed), "grid": grid_path,
         "with_sensitivity": sensitivity, "include_host": not no_host,
     }
     if codecarbon_csv:
@@ -131,7 +125,7 @@ def estimate(ctx: click.Context, hardware: str, count: float | None, hours: floa
         print_table(e, sensitivity)
 
 
-def csv_rows(e: Any) -> list[dict[str, Any]]:
+def csv_rows(e: Estimate) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     ei = e.energy_interval
     rows.append({"quantity": "energy", "stage": "use", "unit": "kWh", "value": e.energy_kwh,
@@ -147,20 +141,7 @@ def csv_rows(e: Any) -> list[dict[str, Any]]:
     return rows
 
 
-SHORT_STAGE = {"production_accelerator": "prod. accel.", "production_host": "prod. hosts",
-               "use": "use (elec.)"}
-
-
-def console() -> Any:
-    """A rich console at least 110 columns wide (also when piped)."""
-    import shutil
-
-    from rich.console import Console
-
-    return Console(width=max(110, shutil.get_terminal_size((110, 24)).columns))
-
-
-def print_table(e: Any, sensitivity: bool) -> None:
+def print_table(e: Estimate, sensitivity: bool) -> None:
     from rich.table import Table
 
     con = console()
@@ -170,7 +151,7 @@ def print_table(e: Any, sensitivity: bool) -> None:
     t.add_column("criterion")
     t.add_column("unit")
     for s in STAGES:
-        t.add_column(SHORT_STAGE[s], justify="right")
+        t.add_column(STAGE_SHORT[s], justify="right")
     t.add_column("total", justify="right", style="bold")
     if e.draws:
         t.add_column("90 % interval (p5 – p95)", justify="right", no_wrap=True)
@@ -188,7 +169,7 @@ def print_table(e: Any, sensitivity: bool) -> None:
         t.add_row(*row)
     con.print(t)
     con.print(f"[dim]n/c = not covered by the model. Stages: "
-              f"{'; '.join(f'{SHORT_STAGE[s]} = {STAGE_LABELS[s]}' for s in STAGES)}.[/dim]")
+              f"{'; '.join(f'{STAGE_SHORT[s]} = {STAGE_LABELS[s]}' for s in STAGES)}.[/dim]")
 
     p = Table(title="Inputs, defaults and imputations used", title_justify="left")
     p.add_column("name", no_wrap=True)

@@ -11,8 +11,16 @@ from typing import Any
 import click
 
 from trainlca.cli import cli
-from trainlca.cli.estimate_cmd import console, parse_sets
-from trainlca.cli.output import grid_option, preset_option, seed_option, set_option, to_json
+from trainlca.cli.options import (
+    console,
+    draws_option,
+    grid_option,
+    parse_sets,
+    preset_option,
+    seed_option,
+    set_option,
+)
+from trainlca.cli.output import to_json
 from trainlca.errors import TrainLCAError
 
 OUTPUT_FILES = ("systems.csv", "trends.csv", "rebound.csv", "cards.csv", "skipped.csv",
@@ -152,8 +160,7 @@ def print_summary(result: Any, out: Path) -> None:
 @preset_option
 @set_option
 @grid_option
-@click.option("--draws", default=2000, show_default=True, type=int,
-              help="Monte Carlo draws shared across systems (0 = point estimates only).")
+@draws_option(2000, "shared across systems")
 @seed_option
 @click.option("--start-year", default=2013.0, show_default=True, type=float)
 @click.option("--end-year", default=None, type=float,

@@ -22,7 +22,7 @@ def _mark(within: bool | None) -> str:
 
 
 def _console() -> Any:
-    from trainlca.cli.estimate_cmd import console
+    from trainlca.cli.options import console
 
     return console()
 

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
+
+from trainlca.criteria import quantity
+from trainlca.numbers import format_number
 
 if TYPE_CHECKING:
     from trainlca.api import Estimate, Provenance
@@ -30,35 +34,10 @@ REFERENCES: Final[dict[str, str]] = {
                   "(https://codecarbon.io), energy measurement.",
 }
 
-_CRIT_TEXT: Final[dict[str, tuple[str, str]]] = {
-    # criterion → (words, LaTeX unit)
-    "gwp": ("a global warming potential (GWP) of", r"kgCO\textsubscript{2}eq"),
-    "adpe": ("an abiotic resource depletion (ADPe, minerals and metals) of", "kgSbeq"),
-    "pe": ("a primary energy use (PE) of", "MJ"),
-    "wu": ("a water use (WU) of", "L"),
-}
-_MD_UNIT: Final[dict[str, str]] = {"gwp": "kgCO2eq", "adpe": "kgSbeq", "pe": "MJ", "wu": "L"}
-
-
 def number(x: float | None, fmt: Fmt | str = "md", digits: int = 3) -> str:
-    """``x`` to ``digits`` significant digits (thousands separated); powers of ten for very
-    large or small values (``1.23×10^7`` in Markdown, ``$1.23\\times10^{7}$`` in LaTeX)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/c"
-    if x == 0:
-        return "0"
-    ax = abs(x)
-    if ax >= 1e7 or ax < 1e-3:
-        mant, exp = f"{x:.{digits - 1}e}".split("e")
-        e = int(exp)
-        if fmt == "latex":
-            return f"${mant}\\times10^{{{e}}}$"
-        return f"{mant}×10^{e}"
-    mag = math.floor(math.log10(ax))
-    mag = math.floor(math.log10(abs(round(x, digits - 1 - mag))))  # 0.009996 → 0.0100
-    decimals = max(0, digits - 1 - mag)
-    text = f"{round(x, digits - 1 - mag):,.{decimals}f}"
-    return text.replace(",", "{,}") if fmt == "latex" else text
+    """``x`` to ``digits`` significant digits for a statement (``1.23×10^7`` in Markdown,
+    ``$1.23\\times10^{7}$`` in LaTeX): :func:`trainlca.numbers.format_number`."""
+    return format_number(x, digits, "latex" if fmt == "latex" else "md")
 
 
 _LATEX_SPECIAL: Final[dict[str, str]] = {
@@ -89,6 +68,67 @@ def _value(e: Estimate, name: str) -> float | None:
     return float(p.value) if p is not None and not isinstance(p.value, str) else None
 
 
+@dataclass(frozen=True)
+class _Style:
+    """The tokens of one output format."""
+
+    fmt: str
+
+    @property
+    def tex(self) -> bool:
+        return self.fmt == "latex"
+
+    def t(self, s: str) -> str:  # plain text from data → escaped
+        return latex_escape(s) if self.tex else s
+
+    def n(self, x: float | None) -> str:
+        return number(x, self.fmt)
+
+    def code(self, s: str) -> str:
+        return f"\\texttt{{{latex_escape(s)}}}" if self.tex else f"`{s}`"
+
+    @property
+    def pct(self) -> str:
+        return r"\%" if self.tex else "%"
+
+    @property
+    def nbsp(self) -> str:
+        return "~" if self.tex else " "
+
+    @property
+    def dash(self) -> str:
+        return "--" if self.tex else "–"
+
+    @property
+    def times(self) -> str:
+        return r"$\times$" if self.tex else "×"
+
+    def interval(self, lo: float, hi: float) -> str:
+        return f"90{self.nbsp}{self.pct} interval {self.n(lo)}{self.dash}{self.n(hi)}"
+
+
+class _Refs:
+    """The numbered references, in order of first use."""
+
+    def __init__(self, e: Estimate) -> None:
+        from trainlca import __version__
+
+        self.items: dict[str, str] = {
+            "morand": REFERENCES["morand"],
+            "trainlca": REFERENCES["trainlca"].format(version=__version__)}
+        measured = _prov(e, "energy_kwh")
+        if e.energy_measured and measured is not None and "CodeCarbon" in measured.source:
+            self.items["codecarbon"] = REFERENCES["codecarbon"]
+        if e.grid_provider.lower().startswith("ecologits"):
+            self.items["ecologits"] = REFERENCES["ecologits"].format(
+                version=e.grid_provider.split(" ", 1)[1] if " " in e.grid_provider else "")
+        if any("epoch" in p.source.lower() for p in e.provenance):
+            self.items["epoch"] = REFERENCES["epoch"]
+
+    def cite(self, key: str) -> str:
+        return f"[{list(self.items).index(key) + 1}]" if key in self.items else ""
+
+
 def statement(estimate: Estimate, fmt: Fmt | str = "md") -> str:
     """A paragraph (plus references) describing one estimate, ready to paste into a paper.
 
@@ -96,96 +136,100 @@ def statement(estimate: Estimate, fmt: Fmt | str = "md") -> str:
         estimate: the result of :func:`trainlca.api.estimate`.
         fmt: ``md`` (Markdown) or ``latex``.
     """
-    from trainlca import __version__
     from trainlca.errors import ParameterError
 
     if fmt not in ("md", "latex"):
-        raise ParameterError(f"--statement {fmt!r}: use md or latex")
-    e = estimate
-    tex = fmt == "latex"
+        raise ParameterError(f"statement format {fmt!r}: use md or latex")
+    e, st = estimate, _Style(fmt)
+    refs = _Refs(e)
+    body = " ".join([_run_sentence(e, st), _tool_sentence(e, st, refs),
+                     _energy_sentence(e, st, refs), _impacts_sentence(e, st),
+                     _boundary_sentence(e, st), _data_sentence(e, st, refs)])
+    if st.tex:
+        head = r"\paragraph{Environmental impact.} "
+        items = "\n".join(f"  \\item {latex_escape(r)}" for r in refs.items.values())
+        return f"{head}{body}\n\n\\begin{{enumerate}}\n{items}\n\\end{{enumerate}}\n"
+    items = "\n".join(f"{i}. {r}" for i, r in enumerate(refs.items.values(), start=1))
+    return f"**Environmental impact.** {body}\n\n{items}\n"
 
-    def t(s: str) -> str:  # plain text from data → escaped
-        return latex_escape(s) if tex else s
 
-    def n(x: float | None) -> str:
-        return number(x, fmt)
-
-    def code(s: str) -> str:
-        return f"\\texttt{{{latex_escape(s)}}}" if tex else f"`{s}`"
-
-    pct = r"\%" if tex else "%"
-    nbsp = "~" if tex else " "
-    dash = "--" if tex else "–"
-    times = r"$\times$" if tex else "×"
-
-    def cite(key: str) -> str:
-        num = list(refs).index(key) + 1
-        return f"[{num}]"
-
-    refs: dict[str, str] = {"morand": REFERENCES["morand"],
-                            "trainlca": REFERENCES["trainlca"].format(version=__version__)}
-    measured = _prov(e, "energy_kwh")
-    energy_measured = measured is not None and measured.status == "input"
-    if energy_measured and "CodeCarbon" in (measured.source if measured else ""):
-        refs["codecarbon"] = REFERENCES["codecarbon"]
-    if e.grid_provider.lower().startswith("ecologits"):
-        refs["ecologits"] = REFERENCES["ecologits"].format(
-            version=e.grid_provider.split(" ", 1)[1] if " " in e.grid_provider else "")
-    if any("epoch" in p.source.lower() for p in e.provenance):
-        refs["epoch"] = REFERENCES["epoch"]
-
-    # --- the run
+def _run_sentence(e: Estimate, st: _Style) -> str:
     count, hours = _value(e, "count"), _value(e, "hours")
     flop, mfu = _value(e, "flop"), _value(e, "mfu")
-    run = f"The model was trained on {t(e.hardware.name)} accelerators"
+    run = f"The model was trained on {st.t(e.hardware.name)} accelerators"
     if count is not None and hours is not None:
-        run += f" ({_g(count)}{times}{n(hours)}{nbsp}h, i.e. {n(e.accelerator_hours)} " \
-               "accelerator-hours)"
+        run += (f" ({_g(count)}{st.times}{st.n(hours)}{st.nbsp}h, i.e. "
+                f"{st.n(e.accelerator_hours)} accelerator-hours)")
     elif flop is not None and mfu is not None:
-        run += (f" for {n(e.accelerator_hours)} accelerator-hours, derived from "
-                f"{n(flop)}{nbsp}FLOP at a model FLOP utilisation of {_g(mfu * 100)}{nbsp}{pct}")
+        run += (f" for {st.n(e.accelerator_hours)} accelerator-hours, derived from "
+                f"{st.n(flop)}{st.nbsp}FLOP at a model FLOP utilisation of "
+                f"{_g(mfu * 100)}{st.nbsp}{st.pct}")
     else:
-        run += f" for {n(e.accelerator_hours)} accelerator-hours"
+        run += f" for {st.n(e.accelerator_hours)} accelerator-hours"
     loc = ("on the world-average electricity grid (location unknown)" if e.grid.zone == "WOR"
-           else f"in {t(e.grid.name)} ({t(e.grid.zone)})")
-    run += f", {loc}."
+           else f"in {st.t(e.grid.name)} ({st.t(e.grid.zone)})")
+    return run + f", {loc}."
 
-    # --- energy and impacts
-    tool = f"Following the life-cycle method of Morand et al. {cite('morand')}, we estimated " \
-           f"its impacts with trainlca {__version__} {cite('trainlca')}"
-    tool += f" (preset {code(e.preset.name)})."
-    if energy_measured:
+
+def _tool_sentence(e: Estimate, st: _Style, refs: _Refs) -> str:
+    from trainlca import __version__
+
+    return (f"Following the life-cycle method of Morand et al. {refs.cite('morand')}, we "
+            f"estimated its impacts with trainlca {__version__} {refs.cite('trainlca')} "
+            f"(preset {st.code(e.preset.name)}).")
+
+
+def _energy_sentence(e: Estimate, st: _Style, refs: _Refs) -> str:
+    if e.energy_measured:
+        measured = _prov(e, "energy_kwh")
         src = (measured.source if measured else "").split(":", 1)[0]
-        cc = f" {cite('codecarbon')}" if "codecarbon" in refs else ""
-        energy = (f"The electricity of the run, measured{cc} ({t(src)}), was "
-                  f"{n(e.energy_kwh)}{nbsp}kWh.")
-    else:
-        energy = f"The electricity of the run is estimated at {n(e.energy_kwh)}{nbsp}kWh"
-        if e.energy_interval is not None:
-            energy += (f" (90{nbsp}{pct} interval {n(e.energy_interval.p5)}{dash}"
-                       f"{n(e.energy_interval.p95)})")
-        energy += "."
+        cc = f" {refs.cite('codecarbon')}" if "codecarbon" in refs.items else ""
+        return (f"The electricity of the run, measured{cc} ({st.t(src)}), was "
+                f"{st.n(e.energy_kwh)}{st.nbsp}kWh.")
+    energy = f"The electricity of the run is estimated at {st.n(e.energy_kwh)}{st.nbsp}kWh"
+    if e.energy_interval is not None:
+        energy += f" ({st.interval(e.energy_interval.p5, e.energy_interval.p95)})"
+    return energy + "."
+
+
+_STAGE_WORDS: Final[dict[str, str]] = {
+    "production_accelerator": "accelerator production",
+    "production_host": "host production",
+    "use": "electricity",
+}
+
+
+def _share_phrase(e: Estimate, c: str, st: _Style) -> str:
+    """What the total of ``c`` counts, read from the stages it adds up (so the words cannot
+    disagree with the number): "electricity only", or the production share."""
+    counted = e.counted(c)
+    if counted == ("use",):
+        return ", electricity only"
+    tot, prod = e.impacts[c]["total"], e.impacts[c].get("production", math.nan)
+    if tot > 0 and prod is not None and math.isfinite(prod):
+        made = " and ".join(_STAGE_WORDS[s] for s in counted if s != "use")
+        return f", of which {100 * prod / tot:.0f}{st.nbsp}{st.pct} from {made}"
+    return ""
+
+
+def _impacts_sentence(e: Estimate, st: _Style) -> str:
     parts = []
     for c in ("gwp", "adpe", "pe", "wu"):
-        words, lunit = _CRIT_TEXT[c]
-        unit = lunit if tex else _MD_UNIT[c]
-        tot = e.impacts[c]["total"]
-        s = f"{words} {n(tot)}{nbsp}{unit}"
+        q = quantity(c)
+        article = "an" if q.words[0] in "aeiou" else "a"
+        s = (f"{article} {q.words} of {st.n(e.impacts[c]['total'])}{st.nbsp}"
+             f"{q.latex_unit if st.tex else q.unit}")
         iv = e.intervals.get(c, {}).get("total")
         if iv is not None:
-            s += f" (90{nbsp}{pct} interval {n(iv.p5)}{dash}{n(iv.p95)})"
-        prod = e.impacts[c].get("production", math.nan)
-        if c == "wu":
-            s += ", electricity only"
-        elif tot > 0 and prod is not None and math.isfinite(prod):
-            s += f", of which {100 * prod / tot:.0f}{nbsp}{pct} from hardware production"
-        parts.append(s)
-    impacts = ("Over its life cycle, the training run has " + "; ".join(parts[:-1])
-               + "; and " + parts[-1] + ".")
+            s += f" ({st.interval(iv.p5, iv.p95)})"
+        parts.append(s + _share_phrase(e, c, st))
+    return ("Over its life cycle, the training run has " + "; ".join(parts[:-1])
+            + "; and " + parts[-1] + ".")
 
-    # --- boundary
+
+def _boundary_sentence(e: Estimate, st: _Style) -> str:
     b = e.boundary
-    incl = (["the electricity of the run as measured"] if energy_measured else
+    incl = (["the electricity of the run as measured"] if e.energy_measured else
             ["the electricity of the run (accelerators" + (" and host servers" if b.host_power
                                                            else "") + ", times the PUE)"])
     if b.accelerator_production:
@@ -193,47 +237,41 @@ def statement(estimate: Estimate, fmt: Fmt | str = "md") -> str:
                     (" including transport" if b.transport else ""))
     if b.host_production:
         incl.append("the production of the host servers")
-    boundary = "The boundary includes " + ", ".join(incl[:-1]) + \
-        (" and " if len(incl) > 1 else "") + incl[-1]
+    text = ("The boundary includes " + ", ".join(incl[:-1])
+            + (" and " if len(incl) > 1 else "") + incl[-1])
     if b.accelerator_production or b.host_production:
-        boundary += (", allocated to the run by its share of the hardware's lifetime "
-                     f"({_g(_value(e, 'lifetime_years'))} years at "
-                     f"{_g((_value(e, 'use_ratio') or math.nan) * 100)}{nbsp}{pct} use)")
-    boundary += "; it excludes end of life"
-    card_wu = e.card.get("wu", math.nan)
-    dry_acc = b.accelerator_production and (
-        not b.production_water or card_wu is None or math.isnan(card_wu))
-    dry = (["hardware"] if dry_acc and b.host_production else
-           ["accelerators"] if dry_acc else ["host servers"] if b.host_production else [])
+        text += (", allocated to the run by its share of the hardware's lifetime "
+                 f"({_g(_value(e, 'lifetime_years'))} years at "
+                 f"{_g((_value(e, 'use_ratio') or math.nan) * 100)}{st.nbsp}{st.pct} use)")
+    text += "; it excludes end of life"
+    # Production water: the stages inside the boundary that the water total does not count.
+    dry = [s for s in ("production_accelerator", "production_host")
+           if b.includes(s) and s not in e.counted("wu")]
+    names = {"production_accelerator": "accelerators", "production_host": "host servers"}
     if dry:
-        boundary += f" and the water used to produce the {dry[0]} (not covered)"
-    if b.accelerator_production and not dry_acc:
-        boundary += ("; the water used to produce the accelerators follows BoaviztAPI 2.5.0's "
-                     "GPU model")
-    boundary += "."
+        what = "hardware" if len(dry) == 2 else names[dry[0]]
+        text += f" and the water used to produce the {what} (not covered)"
+    if "production_accelerator" in e.counted("wu"):
+        text += ("; the water used to produce the accelerators follows BoaviztAPI 2.5.0's "
+                 "GPU model")
+    return text + "."
 
-    # --- data and uncertainty
-    grid_ref = f" {cite('ecologits')}" if "ecologits" in refs else ""
-    data = (f"Electricity impact factors: {t(e.grid_provider)}{grid_ref} for {t(e.grid.zone)}"
-            + (f" (world average for {t(', '.join(e.grid.fallbacks))})" if e.grid.fallbacks
+
+def _data_sentence(e: Estimate, st: _Style, refs: _Refs) -> str:
+    grid_ref = f" {refs.cite('ecologits')}" if "ecologits" in refs.items else ""
+    data = (f"Electricity impact factors: {st.t(e.grid_provider)}{grid_ref} for "
+            f"{st.t(e.grid.zone)}"
+            + (f" (world average for {st.t(', '.join(e.grid.fallbacks))})" if e.grid.fallbacks
                else "")
-            + f"; accelerator catalogue {t(e.catalog_version)}")
-    if "epoch" in refs:
-        data += f", with hardware data from Epoch AI {cite('epoch')}"
+            + f"; accelerator catalogue {st.t(e.catalog_version)}")
+    if "epoch" in refs.items:
+        data += f", with hardware data from Epoch AI {refs.cite('epoch')}"
     data += "."
     if e.draws and e.intervals:
-        data += (f" Intervals are the 5th and 95th percentiles of {e.draws:,} Monte Carlo "
+        draws = f"{e.draws:,}".replace(",", "{,}") if st.tex else f"{e.draws:,}"
+        data += (f" Intervals are the 5th and 95th percentiles of {draws} Monte Carlo "
                  f"draws of the uncertain parameters (seed {e.seed}).")
-        if tex:
-            data = data.replace(f"{e.draws:,}", f"{e.draws:,}".replace(",", "{,}"))
     imputed = [f"{p.name} ({p.source})" for p in e.provenance if p.status == "imputed"]
     if imputed:
-        data += " Imputed values: " + t(", ".join(imputed)) + "."
-
-    body = " ".join([run, tool, energy, impacts, boundary, data])
-    if tex:
-        head = r"\paragraph{Environmental impact.} "
-        items = "\n".join(f"  \\item {latex_escape(r)}" for r in refs.values())
-        return f"{head}{body}\n\n\\begin{{enumerate}}\n{items}\n\\end{{enumerate}}\n"
-    items = "\n".join(f"{i}. {r}" for i, r in enumerate(refs.values(), start=1))
-    return f"**Environmental impact.** {body}\n\n{items}\n"
+        data += " Imputed values: " + st.t(", ".join(imputed)) + "."
+    return data

@@ -1,0 +1,80 @@
+"""Output files, safe and atomic — used by the library and the CLI alike.
+
+Every output is checked before any work (:func:`check_output`, :func:`check_dir`) and written
+through a temporary file in the target's folder and an atomic rename (:func:`write_atomic`), so
+a reader never sees half a file and a failure leaves the target as it was. An OS error while
+writing is a user error (:class:`~trainlca.errors.OutputError`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from trainlca.errors import OutputError
+
+__all__ = ["OutputError", "check_dir", "check_output", "save", "write_atomic"]
+
+
+def check_output(path: str | Path, *, force: bool = False,
+                 suffixes: tuple[str, ...] | None = None) -> Path:
+    """Check that ``path`` can be written (before computing anything); returns it as a Path.
+
+    Raises:
+        OutputError: ``path`` exists and ``force`` is False; it is a folder; its suffix is not
+            one of ``suffixes``; its folder exists but is not writable, or is a file.
+    """
+    p = Path(path)
+    if suffixes is not None and p.suffix.lower() not in suffixes:
+        raise OutputError(
+            f"{p}: unknown file type '{p.suffix or '(none)'}'; use one of {', '.join(suffixes)}"
+        )
+    if p.is_dir():
+        raise OutputError(f"{p} is a folder; give a file name")
+    if p.exists() and not force:
+        raise OutputError(f"{p} exists; use --force to overwrite it")
+    check_dir(p.parent)
+    return p
+
+
+def check_dir(folder: str | Path) -> Path:
+    """Check that ``folder`` is (or can be created as) a writable folder."""
+    d = Path(folder) if str(folder) else Path(".")
+    existing = d
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        raise OutputError(f"{d}: cannot write there, {existing} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(f"{d}: folder is not writable")
+    return d
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write a file via a temporary file in the same folder and an atomic rename, with the
+    usual permissions (mkstemp's 0600, relaxed by the umask as ``open`` would)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save(path: str | Path, data: bytes | str) -> Path:
+    """Write ``data`` atomically (temporary file + rename); OSError → :class:`OutputError`."""
+    p = Path(path)
+    try:
+        write_atomic(p, data)
+    except OSError as exc:
+        raise OutputError(f"{p}: cannot write: {exc.strerror or exc}") from None
+    return p
