@@ -80,3 +80,33 @@ def test_mlca_statement_says_production_water_not_covered() -> None:
     s = statement(e, "md")
     assert "water used to produce the hardware (not covered)" in s
     assert "BoaviztAPI" not in s
+
+
+@pytest.mark.parametrize("preset", ["default", "mlca", "tdp-pue", "bloom"])
+@pytest.mark.parametrize("no_host", [False, True])
+def test_water_sentence_matches_the_counted_stages(preset: str, no_host: bool) -> None:
+    # The words about water follow the stages the water total adds up, never a fixed phrase:
+    # "electricity only" exactly when production water adds nothing to the number.
+    from trainlca.api import estimate
+
+    e = estimate("H100 SXM5", count=8, hours=100, country="FRA", preset=preset, draws=0,
+                 include_host=not no_host)
+    s = statement(e)
+    water = s.split("a water use (WU) of", 1)[1].split(".", 1)[0]
+    wu = e.impacts["wu"]
+    counted = e.counted("wu")
+    if counted == ("use",):
+        assert "electricity only" in water
+        assert wu["total"] == pytest.approx(wu["use"])
+    else:
+        assert "electricity only" not in water
+        assert "from accelerator production" in water
+        share = 100 * wu["production"] / wu["total"]
+        assert f"of which {share:.0f} % from accelerator production" in water
+        assert wu["total"] == pytest.approx(wu["use"] + wu["production_accelerator"])
+    # what the boundary sentence says is not covered is exactly what is left out
+    if e.boundary.accelerator_production and "production_accelerator" not in counted:
+        assert "water used to produce the accelerators (not covered)" in s or \
+            "water used to produce the hardware (not covered)" in s
+    if "production_accelerator" in counted:
+        assert "the water used to produce the accelerators follows BoaviztAPI" in s

@@ -78,6 +78,11 @@ class Param:
         return replace(self, value=value, low=value, high=value, dist="fixed",
                        source=source or self.source, status=status or self.status)
 
+    def provenance(self) -> dict[str, float | str]:
+        """The parameter as an output's provenance entry: name, value, unit, status, source."""
+        return {"name": self.name, "value": self.value, "unit": self.unit,
+                "status": self.status.value, "source": self.source}
+
     def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
         """``n`` draws from the parameter's distribution (all equal to ``value`` when fixed)."""
         if not self.uncertain:

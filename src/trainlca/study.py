@@ -365,6 +365,5 @@ def _meta(data: EpochData, rt: RunTable, catalog: Catalog, provider: GridProvide
         },
         # per parameter: input (--set), preset or default, with its source; per system the
         # imputations are the flag_* columns of systems.csv (counted in "flags")
-        "parameters": [{"name": k, "value": p.value, "unit": p.unit, "status": p.status.value,
-                        "source": p.source} for k, p in params.items()],
+        "parameters": [p.provenance() for p in params.values()],
     }

@@ -16,6 +16,7 @@ from trainlca.cli.options import (
     set_option,
 )
 from trainlca.cli.output import fmt_num, to_json
+from trainlca.criteria import CRITERIA, UNITS
 
 
 @cli.command()
@@ -67,15 +68,11 @@ def cards(preset: str, sets: tuple[str, ...], include_all: bool, since: float, d
             "trainlca_version": __version__,
             "catalogue_version": cat.version,
             "data_versions": {"catalogue": cat.version, "trainlca": __version__},
-            "parameters": [{"name": n, "value": p.value, "unit": p.unit,
-                            "status": ("input" if p.source.startswith("user") else "preset"
-                                       if p.source.startswith("preset") else "default"),
-                            "source": p.source}
-                           for n, p in pre.params(parse_sets(sets)).items()],
+            "parameters": [p.provenance() for p in pre.params(parse_sets(sets)).values()],
             "preset": preset,
             "overrides": parse_sets(sets),
             "draws": draws,
-            "units": {"gwp": "kgCO2eq", "adpe": "kgSbeq", "pe": "MJ", "wu": "L"},
+            "units": {c: UNITS[c] for c in CRITERIA},
             "notes": notes,
             "trend": trend.to_dict(),
             "rows": [r.to_dict() for r in rows],

@@ -9,6 +9,7 @@ import click
 
 from trainlca.cli import cli
 from trainlca.cli.output import fmt_num, format_option, to_csv, to_json
+from trainlca.provenance import Status
 
 
 @cli.command()
@@ -34,9 +35,10 @@ def hardware(query: str | None, fmt: str) -> None:
         "tensor_16bit_flops": a.tensor_16bit_flops, "fp8_flops": a.fp8_flops,
         "node_size": a.node_size, "aliases": "; ".join(a.aliases),
         "sources": dict(a.sources),
-        "provenance": {"die_area_mm2": "imputed" if a.die_area_imputed else "catalogue",
-                       **{k: "catalogue" for k in ("release_date", "process_nm", "memory_gb",
-                                                   "tdp_w", "tensor_16bit_flops", "node_size")}},
+        "provenance": {
+            "die_area_mm2": Status.IMPUTED if a.die_area_imputed else Status.CATALOGUE,
+            **{k: Status.CATALOGUE for k in ("release_date", "process_nm", "memory_gb",
+                                             "tdp_w", "tensor_16bit_flops", "node_size")}},
     } for a in rows]
     if fmt == "json":
         click.echo(to_json({"catalogue_version": cat.version, "accelerators": recs,
@@ -81,7 +83,7 @@ def grid(query: str | None, grid_path: str | None, fmt: str) -> None:
         "zone": g.zone, "name": g.name, "gwp_kgco2eq_per_kwh": g.gwp,
         "adpe_kgsbeq_per_kwh": g.adpe, "pe_mj_per_kwh": g.pe, "wu_l_per_kwh": g.wu,
         "world_fallbacks": ";".join(g.fallbacks), "source": g.source,
-        "provenance": {c: "imputed" if c in g.fallbacks else "provider"
+        "provenance": {c: Status.IMPUTED if c in g.fallbacks else Status.PROVIDER
                        for c in ("gwp", "adpe", "pe", "wu")},
     } for g in rows]
     if fmt == "json":
@@ -123,8 +125,8 @@ def params(preset: str, fmt: str) -> None:
     if fmt == "json":
         from trainlca import __version__
 
-        for r in recs:  # no --set here: a value is the model default or the preset's
-            r["status"] = "preset" if str(r["source"]).startswith("preset") else "default"
+        for r, p in zip(recs, ps.values(), strict=True):  # no --set: default or preset
+            r["status"] = p.status.value
         click.echo(to_json({"preset": preset, "parameters": recs,
                             "data_versions": {"trainlca": __version__}}))
         return
