@@ -210,7 +210,7 @@ def test_non_numeric_cell_names_row(tmp_path: Path) -> None:
         ("zone,gwp\n", "no data rows"),
         ("country,co2\nFRA,0.1\n", "missing required columns"),
         ("zone,name\nFRA,France\n", "no criteria columns"),
-        ("zone,gwp\nFRA,-1\n", "not a finite non-negative number"),
+        ("zone,gwp\nFRA,-1\n", "must be a finite number ≥ 0"),
         ("zone,gwp\nFRA,0.1\nFRA,0.2\n", "zone FRA appears twice"),
         ("zone,gwp\n,0.1\n", "line 2: empty zone"),
     ],

@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from trainlca import countries
+from trainlca.cells import parse_number
 from trainlca.criteria import CRITERIA
 from trainlca.errors import DataFileError, ParameterError, UnknownLocationError
 
@@ -215,14 +216,8 @@ def ecologits_json_path() -> Path:
 
 
 def _float(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise DataFileError(f"{where}: {value!r} is not a number")
-    try:
-        out = float(value)
-    except ValueError:
-        raise DataFileError(f"{where}: {value!r} is not a number") from None
-    if not math.isfinite(out) or out < 0:
-        raise DataFileError(f"{where}: {value!r} is not a finite non-negative number")
+    out = parse_number(value, where, required=True)
+    assert out is not None
     return out
 
 
@@ -306,16 +301,30 @@ def _parent_zone(zone: str) -> str | None:
     return countries.to_iso3(zone.split("-", 1)[0])
 
 
-def csv_provider(path: str | Path, fill_from: GridProvider | None = None) -> GridProvider:
-    """Load a grid CSV (simple, MLCA or Green Algorithms layout; see the module docstring).
+@dataclass(frozen=True)
+class _Layout:
+    """Where a grid CSV keeps its values: one of the three layouts it may have."""
 
-    Missing criteria are filled from ``fill_from`` (default: the EcoLogits table).
-    """
-    p = Path(path)
+    fmt: str  # "csv", "mlca" or "green-algorithms"
+    cols: list[str]
+    zone: int
+    name: int | None
+    criteria: dict[str, int]
+    divisor: dict[str, float]
+    sources: list[int]
+    #: a zone listed twice with other values is an error (our layout) or ignored (theirs).
+    strict_duplicates: bool
+
+    def col(self, name: str) -> int | None:
+        lower = [c.lower() for c in self.cols]
+        return lower.index(name.lower()) if name.lower() in lower else None
+
+
+def _read_grid_rows(p: Path) -> tuple[str, list[str], list[tuple[int, list[str]]]]:
+    """(sha256 prefix, header, body rows with their line numbers) of a grid CSV."""
     if not p.is_file():
         raise DataFileError(f"grid file not found: {p}")
     raw = p.read_bytes()
-    digest = hashlib.sha256(raw).hexdigest()[:12]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -324,130 +333,136 @@ def csv_provider(path: str | Path, fill_from: GridProvider | None = None) -> Gri
     rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
     if not rows:
         raise DataFileError(f"{p}: empty file; {_FORMATS_HELP}")
-
     _, header = rows[0]
     body = rows[1:]
     if header and header[0].strip().lower() == "index" and body:  # Green Algorithms units row
         _, header = body[0]
         body = body[1:]
-    cols = [h.strip() for h in header]
+    if not body:
+        raise DataFileError(f"{p}: header but no data rows")
+    return hashlib.sha256(raw).hexdigest()[:12], [h.strip() for h in header], body
+
+
+def _layout(p: Path, cols: list[str]) -> _Layout:
+    """Recognise the layout from the header."""
     lower = [c.lower() for c in cols]
 
     def col(name: str) -> int | None:
         return lower.index(name.lower()) if name.lower() in lower else None
 
-    criteria_cols: dict[str, int] = {}
-    divisor: dict[str, float] = {}
-    name_col: int | None
-    source_cols: list[int] = []
-    if col("code") is not None and col("gwp_emission_factor") is not None:
-        fmt, zone_col, name_col = "mlca", col("code"), col("country")
-        for crit, c in _MLCA_COLUMNS.items():
-            i = col(c)
-            if i is not None:
-                criteria_cols[crit] = i
-        source_cols = [
-            i for c in ("gwp_emission_source", "gwp_emission_year") if (i := col(c)) is not None
-        ]
-        strict_duplicates = False
-    elif col("location") is not None and (ci := col("carbonIntensity")) is not None:
-        fmt, zone_col, name_col = "green-algorithms", col("location"), None
-        criteria_cols["gwp"] = ci
-        divisor["gwp"] = 1000.0  # gCO2e/kWh -> kgCO2eq/kWh
-        source_cols = [i for i in (col("source"),) if i is not None]
-        strict_duplicates = False
-    elif col("zone") is not None:
-        fmt, zone_col, name_col = "csv", col("zone"), col("name")
+    if (zone := col("code")) is not None and col("gwp_emission_factor") is not None:
+        mlca = {k: i for k, c in _MLCA_COLUMNS.items() if (i := col(c)) is not None}
+        srcs = [i for c in ("gwp_emission_source", "gwp_emission_year")
+                if (i := col(c)) is not None]
+        return _Layout("mlca", cols, zone, col("country"), mlca, {}, srcs, False)
+    if (zone := col("location")) is not None and (ci := col("carbonIntensity")) is not None:
+        srcs = [i for i in (col("source"),) if i is not None]
+        # gCO2e/kWh -> kgCO2eq/kWh
+        return _Layout("green-algorithms", cols, zone, None, {"gwp": ci}, {"gwp": 1000.0},
+                       srcs, False)
+    if (zone := col("zone")) is not None:
+        crit: dict[str, int] = {}
         for i, c in enumerate(lower):
             alias = _SIMPLE_ALIASES.get(c)
             if alias is not None:
-                if alias in criteria_cols:
+                if alias in crit:
                     raise DataFileError(f"{p}: two columns for criterion '{alias}'")
-                criteria_cols[alias] = i
-        if not criteria_cols:
+                crit[alias] = i
+        if not crit:
             raise DataFileError(
                 f"{p}: no criteria columns (need at least one of gwp, adpe, pe, wu) in "
                 f"header {','.join(cols)}"
             )
-        source_cols = [i for i in (col("source"),) if i is not None]
-        strict_duplicates = True
-    else:
-        raise DataFileError(f"{p}: missing required columns; {_FORMATS_HELP}; got {','.join(cols)}")
-    assert zone_col is not None
+        return _Layout("csv", cols, zone, col("name"), crit, {},
+                       [i for i in (col("source"),) if i is not None], True)
+    raise DataFileError(f"{p}: missing required columns; {_FORMATS_HELP}; got {','.join(cols)}")
 
-    if fill_from is None:
-        fill_from = ecologits_provider()
-    provider_name = f"{fmt}:{p.name}"
+
+def _cell(row: list[str], i: int | None) -> str:
+    return row[i].strip() if i is not None and i < len(row) else ""
+
+
+def _row_values(p: Path, lay: _Layout, line: int, row: list[str],
+                zone_raw: str) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for crit, i in lay.criteria.items():
+        text_value = _cell(row, i)
+        if text_value.lower() in _MISSING:
+            continue
+        where = f"{p}: line {line} (zone {zone_raw}), column '{lay.cols[i]}'"
+        values[crit] = _float(text_value, where) / lay.divisor.get(crit, 1.0)
+    if not values:
+        raise DataFileError(f"{p}: line {line} (zone {zone_raw}): no factor values")
+    return values
+
+
+def _fill(zone: str, values: dict[str, float],
+          fill_from: GridProvider) -> tuple[list[str], GridFactors | None]:
+    """Missing criteria from the default provider's zone (or its country); NaN without one."""
+    donor = None
+    for candidate in (zone, _parent_zone(zone)):
+        if candidate is not None and candidate in fill_from:
+            donor = fill_from.get(candidate)
+            break
+    filled: list[str] = []
+    for crit in CRITERIA:
+        if crit in values:
+            continue
+        if donor is not None:
+            values[crit] = donor.get(crit)
+            filled.append(crit)
+        else:
+            values[crit] = math.nan
+    return filled, donor
+
+
+def _row_name(lay: _Layout, row: list[str], zone: str) -> str:
+    name = _cell(row, lay.name)
+    name = _LEADING_INDEX.sub("", name) if lay.fmt == "mlca" else name
+    if lay.fmt == "green-algorithms":
+        region, country = _cell(row, lay.col("regionName")), _cell(row, lay.col("countryName"))
+        name = region if region and region != "Any" else country
+    shown = countries.country_name(zone)
+    return shown if shown != zone or not name or name == "Any" else name
+
+
+def _same(a: GridFactors, b: GridFactors) -> bool:
+    return all(a.get(c) == b.get(c) or (math.isnan(a.get(c)) and math.isnan(b.get(c)))
+               for c in CRITERIA)
+
+
+def csv_provider(path: str | Path, fill_from: GridProvider | None = None) -> GridProvider:
+    """Load a grid CSV (simple, MLCA or Green Algorithms layout; see the module docstring).
+
+    Missing criteria are filled from ``fill_from`` (default: the EcoLogits table).
+    """
+    p = Path(path)
+    digest, cols, body = _read_grid_rows(p)
+    lay = _layout(p, cols)
+    fill_from = fill_from if fill_from is not None else ecologits_provider()
+    provider_name = f"{lay.fmt}:{p.name}"
     provider_source = f"{provider_name} sha256:{digest}"
-
-    def cell(row: list[str], i: int | None) -> str:
-        return row[i].strip() if i is not None and i < len(row) else ""
-
     factors: dict[str, GridFactors] = {}
-    if not body:
-        raise DataFileError(f"{p}: header but no data rows")
     for line, row in body:
-        zone_raw = cell(row, zone_col)
+        zone_raw = _cell(row, lay.zone)
         if not zone_raw:
             raise DataFileError(f"{p}: line {line}: empty zone")
         zone = _normalise_zone(zone_raw)
-        values: dict[str, float] = {}
-        for crit, i in criteria_cols.items():
-            text_value = cell(row, i)
-            if text_value.lower() in _MISSING:
-                continue
-            where = f"{p}: line {line} (zone {zone_raw}), column '{cols[i]}'"
-            values[crit] = _float(text_value, where) / divisor.get(crit, 1.0)
-        if not values:
-            raise DataFileError(f"{p}: line {line} (zone {zone_raw}): no factor values")
-
-        filled: list[str] = []
-        donor = None
-        for candidate in (zone, _parent_zone(zone)):
-            if candidate is not None and candidate in fill_from:
-                donor = fill_from.get(candidate)
-                break
-        for crit in CRITERIA:
-            if crit in values:
-                continue
-            if donor is not None:
-                values[crit] = donor.get(crit)
-                filled.append(crit)
-            else:
-                values[crit] = math.nan
-
-        name = cell(row, name_col)
-        name = _LEADING_INDEX.sub("", name) if fmt == "mlca" else name
-        if fmt == "green-algorithms":
-            region, country = cell(row, col("regionName")), cell(row, col("countryName"))
-            name = region if region and region != "Any" else country
-        shown = countries.country_name(zone)
-        if shown != zone or not name or name == "Any":
-            name = shown
-        details = "; ".join(cell(row, i) for i in source_cols if cell(row, i))
+        values = _row_values(p, lay, line, row, zone_raw)
+        filled, donor = _fill(zone, values, fill_from)
+        details = "; ".join(_cell(row, i) for i in lay.sources if _cell(row, i))
         source = provider_source + (f"; {details}" if details else "")
         if filled and donor is not None:
             source += f"; {','.join(filled)} from {fill_from.source} zone {donor.zone}"
-        factor = GridFactors(
-            zone=zone,
-            name=name,
-            source=source,
-            fallbacks=tuple(filled),
-            **values,
-        )
+        factor = GridFactors(zone=zone, name=_row_name(lay, row, zone), source=source,
+                             fallbacks=tuple(filled), **values)
         previous = factors.get(zone)
-        if previous is not None:
-            same = all(
-                previous.get(c) == factor.get(c)
-                or (math.isnan(previous.get(c)) and math.isnan(factor.get(c)))
-                for c in CRITERIA
-            )
-            if strict_duplicates and not same:
-                raise DataFileError(
-                    f"{p}: line {line}: zone {zone} appears twice with different values"
-                )
-            continue  # MLCA / Green Algorithms: the first row of a zone wins
-        factors[zone] = factor
+        if previous is None:
+            factors[zone] = factor
+        elif lay.strict_duplicates and not _same(previous, factor):
+            raise DataFileError(f"{p}: line {line}: zone {zone} appears twice with different "
+                                "values")
+        # MLCA / Green Algorithms: the first row of a zone wins
     return GridProvider(provider_name, f"sha256:{digest}", factors.values(), provider_source)
 
 

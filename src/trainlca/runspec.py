@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from trainlca.errors import ParameterError
 from trainlca.params import FloatArray, Value
@@ -49,7 +50,7 @@ def _column(x: object, runs: int | None = None) -> FloatArray:
     return a
 
 
-def hours_from_flop(flop: Value, peak_flops: Value, mfu: Value) -> FloatArray:
+def hours_from_flop(flop: ArrayLike, peak_flops: ArrayLike, mfu: ArrayLike) -> FloatArray:
     """Accelerator-hours of a run given by compute: FLOP / (FLOP/s · MFU) / 3600, h.
 
     Shapes broadcast: (R,) with a (D, 1) ``mfu`` gives (D, R)."""

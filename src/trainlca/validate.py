@@ -30,6 +30,7 @@ from typing import Any, Final, Literal
 
 from trainlca.api import Estimate, estimate
 from trainlca.catalog import load_catalog
+from trainlca.cells import parse_number
 from trainlca.criteria import CRITERIA, UNITS
 from trainlca.errors import DataFileError, ParameterError
 from trainlca.grid import GridFactors, GridProvider, load_grid
@@ -140,18 +141,8 @@ def _read_csv(path: Path, required: Sequence[str]) -> list[tuple[int, dict[str, 
 
 def _number(row: Mapping[str, str], col: str, where: str, *, required: bool = False,
             positive: bool = True) -> float | None:
-    text = row.get(col, "")
-    if not text:
-        if required:
-            raise DataFileError(f"{where}: column '{col}' is empty")
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise DataFileError(f"{where}: column '{col}': {text!r} is not a number") from None
-    if not math.isfinite(value) or value < 0 or (positive and value == 0):
-        raise DataFileError(f"{where}: column '{col}': {text!r} must be a positive number")
-    return value
+    return parse_number(row.get(col, ""), f"{where}: column '{col}'", required=required,
+                        positive=positive)
 
 
 def _bool(text: str, where: str) -> bool:

@@ -25,6 +25,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from trainlca.cells import parse_number
 from trainlca.errors import DataFileError, ParameterError, UnknownHardwareError
 
 __all__ = [
@@ -295,18 +296,9 @@ class Catalog:
 
 
 def _num(row: Mapping[str, str], col: str, where: str, *, required: bool = True) -> float:
-    text = (row.get(col) or "").strip()
-    if not text:
-        if required:
-            raise DataFileError(f"{where}: column {col!r} is empty")
-        return math.nan
-    try:
-        value = float(text)
-    except ValueError:
-        raise DataFileError(f"{where}: column {col!r} is not a number: {text!r}") from None
-    if math.isnan(value) or value < 0:
-        raise DataFileError(f"{where}: column {col!r} must be a non-negative number: {text!r}")
-    return value
+    value = parse_number((row.get(col) or "").strip(), f"{where}: column {col!r}",
+                         required=required)
+    return math.nan if value is None else value
 
 
 def _int(row: Mapping[str, str], col: str, where: str) -> int:

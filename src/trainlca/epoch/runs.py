@@ -45,6 +45,7 @@ import pandas as pd
 from trainlca.epoch.data import EpochData
 from trainlca.epoch.schema import decimal_year
 from trainlca.errors import ParameterError
+from trainlca.runspec import hours_from_flop
 
 PRECISIONS: tuple[str, ...] = ("fp32", "tf32", "fp16", "bf16", "fp8")
 WORLD_ZONE = "WOR"
@@ -248,6 +249,93 @@ def _impute_by_year(
     return out
 
 
+def _check_settings(mfu_default: float, precision_default: str, start_year: float,
+                    end_year: float | None) -> str:
+    if not 0.0 < mfu_default <= 1.0:
+        raise ParameterError(f"mfu_default must be in (0, 1], got {mfu_default}")
+    prec_default = precision_default.casefold()
+    if prec_default not in PRECISIONS:
+        raise ParameterError(
+            f"precision_default must be one of {', '.join(PRECISIONS)}, got {precision_default!r}"
+        )
+    if end_year is not None and end_year < start_year:
+        raise ParameterError(f"end_year {end_year} is before start_year {start_year}")
+    return prec_default
+
+
+def _resolve_hardware(hw_raw: pd.Series, cat: CatalogLike
+                      ) -> tuple[pd.Series, pd.Series, dict[str, Any]]:
+    """Catalogue names (None when unknown), the multi-value flag, and the chips by name:
+    distinct strings resolved once, then mapped."""
+    accel_by_name: dict[str, Any] = {}
+    match_cache: dict[str, Any] = {}
+
+    def resolve_hw(token: str) -> str | None:
+        if token not in match_cache:
+            match_cache[token] = cat.match(token)
+        acc = match_cache[token]
+        if acc is None:
+            return None
+        accel_by_name[str(acc.name)] = acc
+        return str(acc.name)
+
+    hardware, flag_multi = _resolve_cells(hw_raw, resolve_hw)
+    return hardware, flag_multi, accel_by_name
+
+
+def _impute_hardware(hardware: pd.Series, hw_raw: pd.Series, date: pd.Series,
+                     eligible: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Rows without hardware get their year's most common chip (see the module docstring)."""
+    flag = pd.Series(False, index=hardware.index)
+    if not eligible.any():
+        return hardware, flag
+    date_ok = date.notna()
+    cal_year = date.dt.year
+    need = sorted({int(y) for y in cal_year[eligible]})
+    by_year = _impute_by_year(cal_year.where(date_ok), hardware.where(date_ok), need)
+    if not by_year:
+        return hardware, flag
+    fill = cal_year[eligible].astype(int).map(by_year)
+    hardware = hardware.astype(object)
+    hardware.loc[eligible] = fill.astype(object)
+    return hardware, eligible & hardware.notna()
+
+
+def _precision(formats: pd.Series, prec_default: str) -> tuple[pd.Series, pd.Series]:
+    """The run's precision (default where unknown) and whether it was parsed."""
+    parsed = formats.map({v: parse_precision(str(v)) for v in formats.dropna().unique()})
+    parsed = parsed.astype(object)
+    return parsed.where(parsed.notna(), prec_default).astype(str), parsed.notna()
+
+
+def _peaks(hardware: pd.Series, precision: pd.Series,
+           accel_by_name: dict[str, Any]) -> pd.Series:
+    """Peak FLOP/s of each row's chip at its precision, one call per distinct pair."""
+    combos = pd.DataFrame({"hardware": hardware, "precision": precision})
+    distinct = combos.dropna().drop_duplicates().reset_index(drop=True)
+    peaks: list[float] = []
+    for hw, pr in distinct.itertuples(index=False):
+        try:
+            val = float(accel_by_name[str(hw)].peak_flops(str(pr)))
+        except (KeyError, ValueError, TypeError):
+            val = float("nan")
+        peaks.append(val if np.isfinite(val) and val > 0 else float("nan"))
+    distinct["peak"] = pd.Series(peaks, dtype=float)
+    peak = combos.merge(distinct, on=["hardware", "precision"], how="left")["peak"]
+    return pd.Series(peak.to_numpy(dtype=float), index=hardware.index)
+
+
+def _skip_reasons(n: int, index: pd.Index, rules: list[tuple[pd.Series, str | pd.Series]]
+                  ) -> pd.Series:
+    """The first rule that applies to each row (None = assessed)."""
+    reason = pd.Series([None] * n, index=index, dtype=object)
+    for cond, value in reversed(rules):  # first rule that applies wins
+        mask = cond.fillna(False).astype(bool) if cond.dtype != bool else cond
+        reason = reason.astype(object)
+        reason.loc[mask] = value[mask] if isinstance(value, pd.Series) else value
+    return reason
+
+
 def build_runs(
     data: EpochData,
     *,
@@ -265,123 +353,53 @@ def build_runs(
     end_year + 1`` (``end_year`` None: no upper bound). ``country_resolver`` (country name →
     ISO-3 or None) defaults to :func:`trainlca.countries.to_iso3` minus "Multinational".
     """
-    if not 0.0 < mfu_default <= 1.0:
-        raise ParameterError(f"mfu_default must be in (0, 1], got {mfu_default}")
-    prec_default = precision_default.casefold()
-    if prec_default not in PRECISIONS:
-        raise ParameterError(
-            f"precision_default must be one of {', '.join(PRECISIONS)}, got {precision_default!r}"
-        )
-    if end_year is not None and end_year < start_year:
-        raise ParameterError(f"end_year {end_year} is before start_year {start_year}")
+    prec_default = _check_settings(mfu_default, precision_default, start_year, end_year)
     cat = catalog if catalog is not None else _default_catalog()
-    resolve_country = country_resolver or _country_resolver()
-
     f = data.frame
     n = len(f)
     date = f["publication_date"]
     year = decimal_year(date)
-    date_ok = date.notna()
-    in_window = date_ok & (year >= start_year)
+    in_window = date.notna() & (year >= start_year)
     if end_year is not None:
         in_window &= year < end_year + 1
 
-    # --- hardware: distinct strings resolved once, then mapped ---------------------------
     hw_raw = f["training_hardware"]
-    accel_by_name: dict[str, Any] = {}
-
-    match_cache: dict[str, Any] = {}
-
-    def match(token: str) -> Any:
-        if token not in match_cache:
-            match_cache[token] = cat.match(token)
-        return match_cache[token]
-
-    def resolve_hw(token: str) -> str | None:
-        acc = match(token)
-        if acc is None:
-            return None
-        accel_by_name[str(acc.name)] = acc
-        return str(acc.name)
-
-    hardware, flag_multi_hw = _resolve_cells(hw_raw, resolve_hw)
-
-    # --- numbers ---------------------------------------------------------------------------
+    hardware, flag_multi_hw, accel_by_name = _resolve_hardware(hw_raw, cat)
     q = f["hardware_quantity"].astype(float)
     t = f["training_time_hours"].astype(float)
     compute = f["training_compute_flop"].astype(float)
     qt_ok = (q > 0) & (t > 0)
-    comp_ok = compute > 0
-    has_hours_data = qt_ok | comp_ok
-
-    # --- imputation of missing hardware ----------------------------------------------------
+    has_hours_data = qt_ok | (compute > 0)
     flag_imputed = pd.Series(False, index=f.index)
     if impute_hardware:
-        eligible = in_window & hw_raw.isna() & has_hours_data
-        if eligible.any():
-            cal_year = date.dt.year
-            need = sorted({int(y) for y in cal_year[eligible]})
-            by_year = _impute_by_year(cal_year.where(date_ok), hardware.where(date_ok), need)
-            if by_year:
-                fill = cal_year[eligible].astype(int).map(by_year)
-                hardware = hardware.astype(object)
-                hardware.loc[eligible] = fill.astype(object)
-                flag_imputed = eligible & hardware.notna()
-
-    # --- precision and MFU -----------------------------------------------------------------
-    formats = f["numerical_format"]
-    parsed_prec = formats.map({v: parse_precision(str(v)) for v in formats.dropna().unique()})
-    parsed_prec = parsed_prec.astype(object)
-    precision = parsed_prec.where(parsed_prec.notna(), prec_default).astype(str)
+        hardware, flag_imputed = _impute_hardware(hardware, hw_raw, date,
+                                                  in_window & hw_raw.isna() & has_hours_data)
+    precision, prec_parsed = _precision(f["numerical_format"], prec_default)
     own_mfu = f["mfu"].astype(float)
     mfu = own_mfu.fillna(mfu_default)
+    peak = _peaks(hardware, precision, accel_by_name)
 
-    # --- peak FLOP/s, one call per distinct (chip, precision) -----------------------------
-    combos = pd.DataFrame({"hardware": hardware, "precision": precision})
-    distinct = combos.dropna().drop_duplicates().reset_index(drop=True)
-    peaks: list[float] = []
-    for hw, pr in distinct.itertuples(index=False):
-        try:
-            val = float(accel_by_name[str(hw)].peak_flops(str(pr)))
-        except (KeyError, ValueError, TypeError):
-            val = float("nan")
-        peaks.append(val if np.isfinite(val) and val > 0 else float("nan"))
-    distinct["peak"] = pd.Series(peaks, dtype=float)
-    peak = combos.merge(distinct, on=["hardware", "precision"], how="left")["peak"]
-    peak = pd.Series(peak.to_numpy(dtype=float), index=f.index)
+    # H: quantity × time, else compute / (peak × MFU) / 3600 (runspec.hours_from_flop)
+    from_compute = ~qt_ok & (compute > 0)
+    hours_c = pd.Series(hours_from_flop(compute.to_numpy(), peak.to_numpy(), mfu.to_numpy()),
+                        index=f.index).where(from_compute)
+    acc_hours = (q * t).where(qt_ok).fillna(hours_c)
 
-    from_compute = ~qt_ok & comp_ok
-    hours_qt = (q * t).where(qt_ok)
-    hours_c = (compute / (peak * mfu) / 3600.0).where(from_compute)
-    acc_hours = hours_qt.fillna(hours_c)
-
-    die_imp_map = {k: bool(getattr(a, "die_area_imputed", False)) for k, a in accel_by_name.items()}
-    flag_die = hardware.map(lambda h: die_imp_map.get(h, False)).astype(bool)
-
-    # --- country ---------------------------------------------------------------------------
-    iso, flag_multi_c = _resolve_cells(f["country"], resolve_country)
+    die_imp = {k: bool(getattr(a, "die_area_imputed", False)) for k, a in accel_by_name.items()}
+    iso, flag_multi_c = _resolve_cells(f["country"], country_resolver or _country_resolver())
     flag_world = iso.isna()
-    zone = iso.where(~flag_world, WORLD_ZONE).astype(str)
 
-    # --- skip reasons ----------------------------------------------------------------------
-    no_hw = hw_raw.isna() & ~flag_imputed
-    unknown_hw = hw_raw.notna() & hardware.isna()
-    no_peak = from_compute & hardware.notna() & peak.isna()
-    rules: list[tuple[pd.Series, str | pd.Series]] = [
-        (~date_ok, SKIP_DATE),
+    reason = _skip_reasons(n, f.index, [
+        (~date.notna(), SKIP_DATE),
         (~in_window, SKIP_WINDOW),
-        (no_hw, SKIP_NO_HARDWARE),
-        (unknown_hw, SKIP_UNKNOWN_HARDWARE + ": " + hw_raw.fillna("").astype(str)),
+        (hw_raw.isna() & ~flag_imputed, SKIP_NO_HARDWARE),
+        (hw_raw.notna() & hardware.isna(),
+         SKIP_UNKNOWN_HARDWARE + ": " + hw_raw.fillna("").astype(str)),
         (~has_hours_data, SKIP_NO_HOURS),
-        (no_peak, SKIP_NO_PEAK + " for " + hardware.fillna("").astype(str) + " at " + precision),
+        (from_compute & hardware.notna() & peak.isna(),
+         SKIP_NO_PEAK + " for " + hardware.fillna("").astype(str) + " at " + precision),
         (~((acc_hours > 0) & (acc_hours <= MAX_ACCELERATOR_HOURS)), SKIP_BAD_HOURS),
-    ]
-    reason = pd.Series([None] * n, index=f.index, dtype=object)
-    for cond, value in reversed(rules):  # first rule that applies wins
-        mask = cond.fillna(False).astype(bool) if cond.dtype != bool else cond
-        reason = reason.astype(object)
-        reason.loc[mask] = value[mask] if isinstance(value, pd.Series) else value
-
+    ])
     out = pd.DataFrame(
         {
             "row": np.arange(n),
@@ -393,7 +411,7 @@ def build_runs(
             "hardware": hardware.astype(object),
             "hardware_raw": hw_raw.astype(object),
             "country_raw": f["country"].astype(object),
-            "zone": zone,
+            "zone": iso.where(~flag_world, WORLD_ZONE).astype(str),
             "hardware_quantity": q,
             "training_hours": t,
             "training_compute_flop": compute,
@@ -406,21 +424,27 @@ def build_runs(
             "flag_default_mfu": from_compute & own_mfu.isna(),
             "flag_hardware_imputed": flag_imputed,
             "flag_multi_hardware": flag_multi_hw,
-            "flag_die_area_imputed": flag_die,
+            "flag_die_area_imputed": hardware.map(lambda h: die_imp.get(h, False)).astype(bool),
             "flag_world_grid": flag_world,
             "flag_multi_country": flag_multi_c,
-            "flag_precision_default": from_compute & parsed_prec.isna(),
+            "flag_precision_default": from_compute & ~prec_parsed,
             "skip_reason": reason,
         },
         index=f.index,
     )
+    return _split(out, reason, data, start_year, end_year, mfu_default, impute_hardware,
+                  prec_default)
+
+
+def _split(out: pd.DataFrame, reason: pd.Series, data: EpochData, start_year: float,
+           end_year: float | None, mfu_default: float, impute_hardware: bool,
+           prec_default: str) -> RunTable:
+    """Assessed and skipped rows, with the settings used."""
     for col in ("model", "domain", "organization", "hardware", "hardware_raw", "country_raw"):
         out[col] = out[col].where(out[col].notna(), None)
     for col in FLAG_COLUMNS:
         out[col] = out[col].astype(bool)
-    assessed = reason.isna()
-    runs = out[assessed.to_numpy()].reset_index(drop=True)
-    skipped = out[~assessed.to_numpy()].reset_index(drop=True)
+    assessed = reason.isna().to_numpy()
     settings: dict[Hashable, Any] = {
         "start_year": start_year,
         "end_year": end_year,
@@ -431,4 +455,6 @@ def build_runs(
         "sha256": data.sha256,
         "snapshot_date": data.snapshot_date,
     }
-    return RunTable(runs=runs, skipped=skipped, settings={str(k): v for k, v in settings.items()})
+    return RunTable(runs=out[assessed].reset_index(drop=True),
+                    skipped=out[~assessed].reset_index(drop=True),
+                    settings={str(k): v for k, v in settings.items()})
