@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +17,11 @@ from trainlca.cli.options import (
 )
 from trainlca.cli.output import fmt_num, to_json
 from trainlca.criteria import CRITERIA, UNITS
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from trainlca.cards import CardRow, CardTrend
 
 
 @cli.command()
@@ -104,8 +109,8 @@ def cards(preset: str, sets: tuple[str, ...], include_all: bool, since: float, d
         click.echo(f"wrote {out} ({len(rows)} cards)", err=True)
 
 
-def _table(con: Any, rows: list[Any], trend: Any, preset: str, version: str, draws: int,
-           notes: list[str]) -> None:
+def _table(con: Console, rows: list[CardRow], trend: CardTrend, preset: str, version: str,
+           draws: int, notes: list[str]) -> None:
     """Print the rich table, the trend lines and the notes on ``con``."""
     from rich.table import Table
 

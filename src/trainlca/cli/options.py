@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,7 +62,7 @@ def resolve_seed(seed: int | None) -> int:
     return DEFAULT_SEED if seed is None else check_seed(seed)
 
 
-def console() -> Any:
+def console() -> Console:
     """A rich console as wide as the terminal (80 columns when piped)."""
     from rich.console import Console
 

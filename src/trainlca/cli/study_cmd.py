@@ -6,7 +6,7 @@ import math
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,6 +22,9 @@ from trainlca.cli.options import (
 )
 from trainlca.cli.output import to_json
 from trainlca.errors import TrainLCAError
+
+if TYPE_CHECKING:
+    from trainlca.study import StudyResult
 
 OUTPUT_FILES = ("systems.csv", "trends.csv", "rebound.csv", "cards.csv", "skipped.csv",
                 "study.json")
@@ -116,7 +119,7 @@ def _fmt_growth(row: Any) -> str:
     return s
 
 
-def print_summary(result: Any, out: Path) -> None:
+def print_summary(result: StudyResult, out: Path) -> None:
     from rich.table import Table
 
     con = console()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from trainlca.cli import cli
 from trainlca.cli.output import fmt_num, format_option, to_csv, to_json
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from trainlca.validate import CardCheck, Validation
 
 ROW_COLUMNS = ("mode", "id", "model", "preset", "criterion", "unit", "reported", "estimated",
                "ratio", "tolerance", "within_tolerance", "verified", "note", "source_url")
@@ -21,13 +26,13 @@ def _mark(within: bool | None) -> str:
     return "" if within is None else ("✓" if within else "✗")
 
 
-def _console() -> Any:
+def _console() -> Console:
     from trainlca.cli.options import console
 
     return console()
 
 
-def _print_validation(v: Any) -> None:
+def _print_validation(v: Validation) -> None:
     from rich.table import Table
 
     con = _console()
@@ -59,7 +64,7 @@ def _print_validation(v: Any) -> None:
         con.print(f"• {n}")
 
 
-def _print_cards(checks: list[Any]) -> None:
+def _print_cards(checks: list[CardCheck]) -> None:
     from rich.table import Table
 
     con = _console()
