@@ -106,3 +106,12 @@ def test_readme_python_snippet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     for code in snippets:
         namespace: dict[str, object] = {}
         exec(compile(code, "README.md", "exec"), namespace)
+
+
+def test_api_docstring_examples() -> None:
+    import doctest
+
+    import trainlca.api
+
+    result = doctest.testmod(trainlca.api)
+    assert result.attempted >= 2 and result.failed == 0

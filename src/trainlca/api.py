@@ -226,7 +226,7 @@ def estimate(
     Example:
         >>> e = estimate("A100 SXM4 80 GB", count=384, hours=2820, country="FRA", draws=0)
         >>> round(e.energy_kwh)
-        1871217
+        779674
     """
     ctx = _context(hardware, country, grid, preset, overrides, include_host)
     run = describe(ctx.acc, count=count, hours=hours, accelerator_hours=accelerator_hours,
