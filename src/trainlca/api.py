@@ -101,7 +101,7 @@ class Estimate:
     energy_kwh: float
     energy_interval: Interval | None
     impacts: Mapping[str, Mapping[str, float]]  # criterion → stage/production/total → value
-    intervals: Mapping[str, Mapping[str, Interval]]  # criterion → production/use/total
+    intervals: Mapping[str, Mapping[str, Interval]]  # criterion → stage/production/total
     card: Mapping[str, float]
     host_per_accelerator: Mapping[str, float]
     provenance: list[Provenance]
@@ -285,9 +285,9 @@ def _summarise(result: Assessment) -> tuple[dict[str, dict[str, float]],
         impacts[c]["production"] = float(p.production(c)[0])
         impacts[c]["total"] = float(p.total(c)[0])
         if d is not None:
-            intervals[c] = {"production": interval(d.production(c)[:, 0]),
-                            "use": interval(d.use(c)[:, 0]),
-                            "total": interval(d.total(c)[:, 0])}
+            intervals[c] = {s: interval(d.stages[c][s][:, 0]) for s in STAGES}
+            intervals[c].update({"production": interval(d.production(c)[:, 0]),
+                                 "total": interval(d.total(c)[:, 0])})
     return impacts, intervals
 
 

@@ -20,6 +20,7 @@ near-additive model like this one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final
@@ -158,6 +159,12 @@ class Driver:
     name: str
     spearman: float
     share: float  # rho² normalised over all parameters, 0-1
+
+
+def noise_floor(draws: int) -> float:
+    """|ρ| below which a Spearman correlation over ``draws`` independent draws is noise: three
+    standard errors (1/√(draws − 1)) of ρ under independence."""
+    return 3.0 / math.sqrt(max(draws - 1, 1))
 
 
 def sensitivity(draws: Sample, output: FloatArray) -> list[Driver]:

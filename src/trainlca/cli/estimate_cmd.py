@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -10,25 +11,58 @@ from trainlca.cli import cli
 from trainlca.cli.options import (
     console,
     draws_option,
-    format_option,
     grid_option,
     parse_sets,
     preset_option,
     resolve_seed,
     seed_option,
     set_option,
+    warn,
 )
-from trainlca.cli.output import fmt_num, to_csv, to_json
-from trainlca.criteria import CRITERIA, STAGE_LABELS, STAGE_SHORT, STAGES, UNITS
+from trainlca.cli.output import to_csv, to_json
+from trainlca.criteria import CRITERIA, STAGES, UNITS
 from trainlca.errors import ParameterError
 
 if TYPE_CHECKING:
     from trainlca.api import Estimate
 
+FORMATS = ("table", "json", "csv")
+STATEMENTS = ("md", "latex")
+CSV_COLUMNS = ("quantity", "stage", "unit", "value", "p5", "p50", "p95")
+
+
+@dataclass(frozen=True)
+class _Args:
+    """The command's options, as parsed."""
+
+    hardware: str | None
+    count: float | None
+    hours: float | None
+    accelerator_hours: float | None
+    flop: float | None
+    mfu: float | None
+    precision: str
+    country: str
+    country_given: bool
+    precision_given: bool
+    preset: str
+    sets: tuple[str, ...]
+    grid_path: str | None
+    draws: int
+    seed: int | None
+    sensitivity: bool
+    no_host: bool
+    codecarbon_csv: str | None
+    plot_path: str | None
+    statement_fmt: str | None
+    force: bool
+    fmt: str
+    verbose: bool
+    quiet: bool
+
 
 @cli.command()
-@click.option("--hardware", "-H", required=True,
-              help="Accelerator name or alias (see `trainlca hardware`).")
+@click.option("--hardware", "-H", help="Accelerator name or alias (see `trainlca hardware`).")
 @click.option("--count", "-n", type=float, help="Number of accelerators.")
 @click.option("--hours", type=float, help="Wall-clock hours of the run (with --count).")
 @click.option("--accelerator-hours", type=float, help="Accelerator-hours (chips × hours).")
@@ -52,17 +86,17 @@ if TYPE_CHECKING:
               "(rows summed; --count = accelerators per row if gpu_count is missing).")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Also write a figure of the stages (.png, .svg or .pdf).")
-@click.option("--statement", "statement_fmt", type=click.Choice(["md", "latex"]),
+@click.option("--statement", "statement_fmt", type=click.Choice(STATEMENTS),
               help="Print a paragraph for a paper (Markdown or LaTeX) instead of the table.")
 @click.option("--force", is_flag=True, help="Overwrite an existing --plot file.")
-@format_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
+              show_default=True, help="Output format.")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Show every note and the source of every value.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print only the result (table, JSON or CSV) or the error.")
 @click.pass_context
-def estimate(ctx: click.Context, hardware: str, count: float | None, hours: float | None,
-             accelerator_hours: float | None, flop: float | None, mfu: float | None,
-             precision: str, country: str, preset: str, sets: tuple[str, ...],
-             grid_path: str | None, draws: int, seed: int | None, sensitivity: bool,
-             no_host: bool, codecarbon_csv: str | None, plot_path: str | None,
-             statement_fmt: str | None, force: bool, fmt: str) -> None:
+def estimate(ctx: click.Context, /, **kw: Any) -> None:
     """Life-cycle impacts of one training run, with 90 % intervals.
 
     \b
@@ -72,65 +106,102 @@ def estimate(ctx: click.Context, hardware: str, count: float | None, hours: floa
       trainlca estimate -H H100 --from-codecarbon emissions.csv --statement latex
       trainlca estimate -H H100 -n 8 --hours 24 --plot run.png
     """
-    from trainlca.api import estimate as run_estimate
+    src = ctx.get_parameter_source
+    args = _Args(**kw,
+                 country_given=src("country") is not click.core.ParameterSource.DEFAULT,
+                 precision_given=src("precision") is not click.core.ParameterSource.DEFAULT)
+    _check(args)
+    e = _run(args)
+    _emit(e, args)
+
+
+def _check(a: _Args) -> None:
+    """Reject what cannot work, warn about what has no effect — before computing anything."""
     from trainlca.uncertainty import check_draws
 
-    check_draws(draws)
-    if sensitivity and draws < 50:
+    check_draws(a.draws)
+    if a.hardware is None:
+        raise ParameterError("give the accelerator with --hardware/-H (see `trainlca "
+                             "hardware`)")
+    if a.sensitivity and a.draws < 50:
         raise ParameterError("--sensitivity needs --draws ≥ 50")
-    if statement_fmt and fmt != "table":
+    if a.statement_fmt and a.fmt != "table":
         raise ParameterError("--statement prints a paragraph; it does not combine with --format")
-    if plot_path:  # fail before computing anything
+    if a.flop is None and a.mfu is not None:
+        warn("--mfu has no effect without --flop")
+    if a.flop is None and a.precision_given:
+        warn("--precision has no effect without --flop")
+    if a.sensitivity and (a.fmt == "csv" or a.statement_fmt):
+        warn("--sensitivity is shown in the table and in --format json only")
+    if a.verbose and (a.fmt != "table" or a.statement_fmt):
+        warn("--verbose changes the table only (JSON always holds every note and source)")
+    if a.force and not a.plot_path:
+        warn("--force has no effect without --plot")
+    if a.plot_path:
         from trainlca.io import check_output
-        from trainlca.report.figures import FORMATS
+        from trainlca.report.figures import FORMATS as FIGURE_FORMATS
 
-        check_output(plot_path, force=force, suffixes=FORMATS)
+        check_output(a.plot_path, force=a.force, suffixes=FIGURE_FORMATS)
+
+
+def _run(a: _Args) -> Estimate:
+    from trainlca.api import estimate as run_estimate
+
+    assert a.hardware is not None
     common: dict[str, Any] = {
-        "preset": preset, "overrides": parse_sets(sets), "draws": draws,
-        "seed": resolve_seed(seed), "grid": grid_path,
-        "with_sensitivity": sensitivity, "include_host": not no_host,
+        "preset": a.preset, "overrides": parse_sets(a.sets), "draws": a.draws,
+        "seed": resolve_seed(a.seed), "grid": a.grid_path,
+        "with_sensitivity": a.sensitivity, "include_host": not a.no_host,
     }
-    if codecarbon_csv:
-        given = [flag for flag, v in (("--hours", hours), ("--accelerator-hours",
-                 accelerator_hours), ("--flop", flop), ("--mfu", mfu)) if v is not None]
-        if given:
-            raise ParameterError("--from-codecarbon gives the duration and energy; drop "
-                                 + ", ".join(given))
-        from trainlca.codecarbon import estimate_from_codecarbon
+    if not a.codecarbon_csv:
+        return run_estimate(a.hardware, count=a.count, hours=a.hours,
+                            accelerator_hours=a.accelerator_hours, flop=a.flop, mfu=a.mfu,
+                            precision=a.precision, country=a.country, **common)
+    given = [flag for flag, v in (("--hours", a.hours), ("--accelerator-hours",
+             a.accelerator_hours), ("--flop", a.flop), ("--mfu", a.mfu)) if v is not None]
+    if given:
+        raise ParameterError("--from-codecarbon gives the duration and energy; drop "
+                             + ", ".join(given))
+    energy_params = {"pue", "power_fraction", "host_power_ratio", "host_power_w",
+                     "dynamic_ratio"} & set(common["overrides"])
+    if energy_params:
+        warn(f"--set {', '.join(sorted(energy_params))} has no effect on a measured energy "
+             "(--from-codecarbon)")
+    from trainlca.codecarbon import estimate_from_codecarbon
 
-        country_given = (ctx.get_parameter_source("country")
-                         is not click.core.ParameterSource.DEFAULT)
-        e = estimate_from_codecarbon(codecarbon_csv, hardware, count=count,
-                                     country=country if country_given else None, **common)
-    else:
-        e = run_estimate(
-            hardware, count=count, hours=hours, accelerator_hours=accelerator_hours,
-            flop=flop, mfu=mfu, precision=precision, country=country, **common,
-        )
-    if plot_path:
+    return estimate_from_codecarbon(a.codecarbon_csv, a.hardware, count=a.count,
+                                    country=a.country if a.country_given else None, **common)
+
+
+def _emit(e: Estimate, a: _Args) -> None:
+    if a.plot_path:
         from trainlca.report.figures import fig_estimate
 
-        fig_estimate(e, plot_path)
-        click.echo(f"trainlca: wrote {plot_path}", err=True)
-    if statement_fmt:
+        fig_estimate(e, a.plot_path)
+        if not a.quiet:
+            click.echo(f"trainlca: wrote {a.plot_path}", err=True)
+    if a.statement_fmt:
         from trainlca.report.statement import statement
 
-        click.echo(statement(e, statement_fmt), nl=False)
-    elif fmt == "json":
+        click.echo(statement(e, a.statement_fmt), nl=False)
+    elif a.fmt == "json":
         click.echo(to_json(e.to_dict()))
-    elif fmt == "csv":
-        click.echo(to_csv(csv_rows(e), ["quantity", "stage", "unit", "value", "p5", "p50", "p95"]),
-                   nl=False)
+    elif a.fmt == "csv":
+        click.echo(to_csv(csv_rows(e), CSV_COLUMNS), nl=False)
     else:
-        print_table(e, sensitivity)
+        from trainlca.cli.estimate_view import print_estimate
+
+        print_estimate(console(), e, verbose=a.verbose, sensitivity=a.sensitivity,
+                       quiet=a.quiet)
 
 
 def csv_rows(e: Estimate) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
+    """One row per quantity and stage, with the same intervals as the JSON."""
     ei = e.energy_interval
-    rows.append({"quantity": "energy", "stage": "use", "unit": "kWh", "value": e.energy_kwh,
-                 "p5": ei.p5 if ei else None, "p50": ei.p50 if ei else None,
-                 "p95": ei.p95 if ei else None})
+    rows: list[dict[str, Any]] = [{
+        "quantity": "energy", "stage": "use", "unit": "kWh", "value": e.energy_kwh,
+        "p5": ei.p5 if ei else None, "p50": ei.p50 if ei else None,
+        "p95": ei.p95 if ei else None}]
     for c in CRITERIA:
         for stage in (*STAGES, "production", "total"):
             iv = e.intervals.get(c, {}).get(stage)
@@ -139,57 +210,3 @@ def csv_rows(e: Estimate) -> list[dict[str, Any]]:
                          "p5": iv.p5 if iv else None, "p50": iv.p50 if iv else None,
                          "p95": iv.p95 if iv else None})
     return rows
-
-
-def print_table(e: Estimate, sensitivity: bool) -> None:
-    from rich.table import Table
-
-    con = console()
-    title = (f"{e.hardware.name} · {e.accelerator_hours:,.0f} accelerator-hours · "
-             f"{e.grid.name} ({e.grid.zone}) · preset {e.preset.name}")
-    t = Table(title=title, title_justify="left")
-    t.add_column("criterion")
-    t.add_column("unit")
-    for s in STAGES:
-        t.add_column(STAGE_SHORT[s], justify="right")
-    t.add_column("total", justify="right", style="bold")
-    if e.draws:
-        t.add_column("90 % interval (p5 – p95)", justify="right", no_wrap=True)
-    ei = e.energy_interval
-    erow = ["energy", "kWh", "", "", fmt_num(e.energy_kwh), fmt_num(e.energy_kwh)]
-    if e.draws:
-        erow.append(f"{fmt_num(ei.p5)} – {fmt_num(ei.p95)}" if ei else "")
-    t.add_row(*erow)
-    for c in CRITERIA:
-        row = [c.upper(), UNITS[c], *[fmt_num(e.impacts[c][s]) for s in STAGES],
-               fmt_num(e.impacts[c]["total"])]
-        if e.draws:
-            iv = e.intervals[c]["total"]
-            row.append(f"{fmt_num(iv.p5)} – {fmt_num(iv.p95)}")
-        t.add_row(*row)
-    con.print(t)
-    con.print(f"[dim]n/c = not covered by the model. Stages: "
-              f"{'; '.join(f'{STAGE_SHORT[s]} = {STAGE_LABELS[s]}' for s in STAGES)}.[/dim]")
-
-    p = Table(title="Inputs, defaults and imputations used", title_justify="left")
-    p.add_column("name", no_wrap=True)
-    p.add_column("value", justify="right", no_wrap=True)
-    p.add_column("unit", no_wrap=True)
-    p.add_column("status", no_wrap=True)
-    p.add_column("source", overflow="fold", ratio=1)
-    for pr in e.provenance:
-        value = pr.value if isinstance(pr.value, str) else fmt_num(pr.value, 4)
-        p.add_row(pr.name, value, pr.unit, pr.status, pr.source)
-    con.print(p)
-    if sensitivity and e.drivers:
-        st = Table(title="What drives the spread (Spearman rank correlation, share of ρ²)",
-                   title_justify="left")
-        st.add_column("output")
-        for k in range(1, 4):
-            st.add_column(f"#{k}")
-        for out, drivers in e.drivers.items():
-            top = [f"{d.name} ({d.spearman:+.2f}, {d.share:.0%})" for d in drivers[:3]]
-            st.add_row(out, *top, *[""] * (3 - len(top)))
-        con.print(st)
-    for n in e.notes:
-        con.print(f"• {n}")

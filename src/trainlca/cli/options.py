@@ -67,3 +67,8 @@ def console() -> Console:
     from rich.console import Console
 
     return Console(width=shutil.get_terminal_size((80, 24)).columns)
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr (an option that has no effect, a doubtful input)."""
+    click.echo(f"trainlca: warning: {' '.join(message.splitlines())}", err=True)
