@@ -358,7 +358,23 @@ def _notes(ctx: _Context, run: Described, result: Assessment) -> list[Note]:
         out.append(note("energy.measured"))
     if ctx.factors.zone == "WOR":
         out += [note("location.world"), note("location.world_caution")]
+    out += _run_notes(ctx, run)
     out += _interval_notes(result)
+    return out
+
+
+def _run_notes(ctx: _Context, run: Described) -> list[Note]:
+    """Doubtful run descriptions: longer than the hardware's life; a peak by fallback."""
+    out: list[Note] = []
+    given = {p.name: p for p in run.provenance}
+    life = (ctx.params["lifetime_years"].value * 8760.0 * ctx.params["use_ratio"].value)
+    hours = given.get("hours")
+    if hours is not None and isinstance(hours.value, float) and hours.value > life:
+        out.append(note("allocation.exceeds_lifetime", hours=hours.value, life=life))
+    for p in run.provenance:
+        if p.name.startswith("peak_flops_") and p.status == Status.IMPUTED:
+            out.append(note("peak.fallback", hardware=ctx.acc.name,
+                            precision=p.name.removeprefix("peak_flops_"), peak=p.value))
     return out
 
 

@@ -330,7 +330,10 @@ def _read_grid_rows(p: Path) -> tuple[str, list[str], list[tuple[int, list[str]]
     except UnicodeDecodeError:
         raise DataFileError(f"{p}: not a UTF-8 text file") from None
     reader = csv.reader(io.StringIO(text))
-    rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
+    try:
+        rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        raise DataFileError(f"{p}: line {reader.line_num}: not a readable CSV ({exc})") from None
     if not rows:
         raise DataFileError(f"{p}: empty file; {_FORMATS_HELP}")
     _, header = rows[0]

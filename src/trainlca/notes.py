@@ -47,6 +47,13 @@ TEXTS: Final[Mapping[str, str]] = MappingProxyType({
     "interval.partial": (
         "preset {preset} pins {pinned}: the 90 % interval reflects only the ranges of the "
         "other parameters"),
+    "allocation.exceeds_lifetime": (
+        "warning: the run ({hours:,.0f} h) is longer than the hardware's useful life "
+        "(L · 8760 · u_a = {life:,.0f} h): more than each chip's whole production is allocated "
+        "to it; check --hours (wall-clock hours, not accelerator-hours)"),
+    "peak.fallback": (
+        "{hardware} has no {precision} peak in the catalogue: its FLOP are counted at the rate "
+        "of its nearest precision ({peak:.3g} FLOP/s)"),
     "cards.host_columns": (
         "host columns: host archetype production per accelerator, not included in gwp/adpe/pe"),
     "cards.water_presets": (

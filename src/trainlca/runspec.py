@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -169,14 +169,32 @@ class RunSpec:
 # --- one run, as a user describes it ------------------------------------------------------
 
 
+#: Plausible ranges of a run's description: (low, high, why). Outside them the model's products
+#: overflow or the input is plainly a unit mistake.
+BOUNDS: Final[dict[str, tuple[float, float, str]]] = {
+    "count": (1e-3, 1e8, "no training run uses more than 10^8 accelerators"),
+    "hours": (1e-6, 1e6, "10^6 h is 114 years of wall-clock time"),
+    "accelerator_hours": (1e-6, 1e14, "10^14 accelerator-hours is 10^8 chips for 114 years"),
+    "flop": (1.0, 1e32, "10^32 FLOP is 10^5 times the largest training run published by 2026"),
+    "mfu": (1e-3, 1.0, "a model FLOP utilisation is a fraction; below 0.1 % it is a unit error"),
+    "measured_energy_kwh": (1e-12, 1e12, "10^12 kWh is 4 times the world's yearly data-centre "
+                            "electricity"),
+}
+
+
 def positive(name: str, value: float | None) -> float | None:
-    """``value`` as a float when given; ParameterError unless a finite number > 0."""
+    """``value`` as a float when given; ParameterError unless a finite number > 0 within its
+    plausible range (:data:`BOUNDS`), the bound and its reason in the message."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | np.number):
         raise ParameterError(f"{name} must be a number, got {value!r}")
     if not math.isfinite(value) or value <= 0:
         raise ParameterError(f"{name} {value:g}: must be > 0 (a finite number)")
+    low, high, why = BOUNDS.get(name, (0.0, math.inf, ""))
+    if not low <= value <= high:
+        raise ParameterError(f"{name} {value:g}: outside the plausible range {low:g}–{high:g} "
+                             f"({why})")
     return float(value)
 
 
@@ -241,19 +259,37 @@ def describe(
                      prov, "count-hours")
 
 
-def _describe_flop(acc: Accelerator, flop: float, mfu: float | None, precision: str,
-                   mfu_default: float, energy: float) -> Described:
+#: The catalogue field holding each precision's own peak.
+_PEAK_FIELDS: Final[dict[str, str]] = {"fp32": "fp32_flops", "tf32": "tf32_flops",
+                                       "fp16": "tensor_16bit_flops",
+                                       "bf16": "tensor_16bit_flops", "fp8": "fp8_flops"}
+
+
+def _peak(acc: Accelerator, precision: str) -> tuple[float, Status, str]:
+    """The chip's peak at ``precision``: its own (catalogue), or the rate it would run that
+    precision at instead (the catalogue's fallback rule, flagged imputed)."""
     peak = acc.peak_flops(precision)
     if not peak or not math.isfinite(peak) or peak <= 0:
         raise ParameterError(f"{acc.name} has no peak FLOP/s at {precision}; give count and "
                              "hours (or accelerator_hours) instead")
+    source = acc.sources.get("flops", "catalogue")
+    own = getattr(acc, _PEAK_FIELDS.get(precision, ""), math.nan)
+    if isinstance(own, float) and math.isnan(own):
+        return peak, Status.IMPUTED, (f"{acc.name} has no {precision} peak in the catalogue; "
+                                      f"it runs {precision} work at the rate of its nearest "
+                                      f"precision ({source})")
+    return peak, Status.CATALOGUE, source
+
+
+def _describe_flop(acc: Accelerator, flop: float, mfu: float | None, precision: str,
+                   mfu_default: float, energy: float) -> Described:
+    peak, peak_status, peak_source = _peak(acc, precision)
     spec = RunSpec.of(flop=flop, peak_flops=peak, mfu=math.nan if mfu is None else mfu,
                       measured_energy_kwh=energy)
     used = mfu_default if mfu is None else mfu
     prov = (
         Provenance("flop", flop, "FLOP", Status.INPUT, "user"),
-        Provenance(f"peak_flops_{precision}", peak, "FLOP/s", Status.CATALOGUE,
-                   acc.sources.get("flops", "catalogue")),
+        Provenance(f"peak_flops_{precision}", peak, "FLOP/s", peak_status, peak_source),
         Provenance("mfu", used, "1", Status.INPUT if mfu is not None else Status.DEFAULT,
                    "user" if mfu is not None else "params.mfu default (its range enters the "
                    "draws)"),

@@ -44,8 +44,13 @@ def fail(message: str, code: int = 2) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``trainlca`` script."""
     _register()
+    args = sys.argv[1:] if argv is None else argv
+    if not args:  # no command: the help, as `trainlca --help` (not an error)
+        with click.Context(cli, info_name="trainlca") as ctx:
+            click.echo(cli.get_help(ctx))
+        sys.exit(0)
     try:
-        cli.main(args=argv, prog_name="trainlca", standalone_mode=False)
+        cli.main(args=args, prog_name="trainlca", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:

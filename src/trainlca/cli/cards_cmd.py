@@ -10,6 +10,7 @@ import click
 from trainlca.cli import cli
 from trainlca.cli.options import (
     draws_option,
+    finite,
     format_option,
     preset_option,
     seed_option,
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 @set_option
 @click.option("--all", "include_all", is_flag=True,
               help="Include TPUs, ASICs and wafer-scale systems (default: GPUs only).")
-@click.option("--since", default=2013.0, show_default=True, type=float,
+@click.option("--since", default=2013.0, show_default=True, type=float, callback=finite,
               help="First release year of the trend fit (the table lists every card).")
 @draws_option(0, "for p5/p95 per card")
 @seed_option
@@ -55,6 +56,8 @@ def cards(preset: str, sets: tuple[str, ...], include_all: bool, since: float, d
     from trainlca.errors import ParameterError
     from trainlca.presets import get_preset
 
+    if out is not None and str(out) == "-":
+        out = None  # `--out -`: standard output
     if out is not None and out.exists() and not force:
         raise ParameterError(f"--out {out}: file exists; use --force to overwrite it")
     cat = load_catalog()

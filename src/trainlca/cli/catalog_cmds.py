@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from trainlca.cli import cli
 from trainlca.cli.output import fmt_num, format_option, to_csv, to_json
 from trainlca.provenance import Status
+
+if TYPE_CHECKING:
+    from trainlca.catalog import Accelerator
+
+
+def _names_match(query: str, acc: Accelerator) -> bool:
+    from trainlca.catalog import normalise_name
+
+    key = normalise_name(query)
+    return any(key in normalise_name(lbl) for lbl in (acc.name, *acc.aliases, acc.vendor))
 
 
 @cli.command()
@@ -18,15 +28,12 @@ from trainlca.provenance import Status
 def hardware(query: str | None, fmt: str) -> None:
     """List or search the accelerator catalogue."""
     from trainlca.catalog import load_catalog
-    from trainlca.errors import UnknownHardwareError
 
     cat = load_catalog()
     rows = list(cat) if not query else cat.search(query)
-    if query and not rows:
-        try:
-            cat.get(query)
-        except UnknownHardwareError as exc:
-            raise UnknownHardwareError(str(exc)) from None
+    if query and not any(_names_match(query, a) for a in rows):
+        # search() falls back to the closest names: a miss is an error that suggests them
+        cat.get(query)
     recs = [{
         "name": a.name, "vendor": a.vendor, "type": a.type,
         "release_date": a.release_date.isoformat(), "process_nm": a.process_nm,

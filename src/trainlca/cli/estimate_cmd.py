@@ -11,6 +11,7 @@ from trainlca.cli import cli
 from trainlca.cli.options import (
     console,
     draws_option,
+    finite,
     grid_option,
     parse_sets,
     preset_option,
@@ -63,11 +64,15 @@ class _Args:
 
 @cli.command()
 @click.option("--hardware", "-H", help="Accelerator name or alias (see `trainlca hardware`).")
-@click.option("--count", "-n", type=float, help="Number of accelerators.")
-@click.option("--hours", type=float, help="Wall-clock hours of the run (with --count).")
-@click.option("--accelerator-hours", type=float, help="Accelerator-hours (chips × hours).")
-@click.option("--flop", type=float, help="Training compute, FLOP (hours derived from peak × MFU).")
-@click.option("--mfu", type=float, help="Model FLOP utilisation for --flop (default: params mfu).")
+@click.option("--count", "-n", type=float, callback=finite, help="Number of accelerators.")
+@click.option("--hours", type=float, callback=finite,
+              help="Wall-clock hours of the run (with --count).")
+@click.option("--accelerator-hours", type=float, callback=finite,
+              help="Accelerator-hours (chips × hours).")
+@click.option("--flop", type=float, callback=finite,
+              help="Training compute, FLOP (hours derived from peak × MFU).")
+@click.option("--mfu", type=float, callback=finite,
+              help="Model FLOP utilisation for --flop (default: params mfu).")
 @click.option("--precision", default="bf16", show_default=True,
               type=click.Choice(["fp32", "tf32", "fp16", "bf16", "fp8"]),
               help="Numerical precision of the run, for --flop.")
@@ -110,13 +115,18 @@ def estimate(ctx: click.Context, /, **kw: Any) -> None:
     args = _Args(**kw,
                  country_given=src("country") is not click.core.ParameterSource.DEFAULT,
                  precision_given=src("precision") is not click.core.ParameterSource.DEFAULT)
-    _check(args)
-    e = _run(args)
+    warnings = _check(args)
+    e = _run(args, warnings)
+    for w in warnings:  # only once the run is valid: an error stays one line
+        if not args.quiet:
+            warn(w)
     _emit(e, args)
 
 
-def _check(a: _Args) -> None:
-    """Reject what cannot work, warn about what has no effect — before computing anything."""
+def _check(a: _Args) -> list[str]:
+    """Reject what cannot work (before computing anything); return the warnings about what has
+    no effect."""
+    out: list[str] = []
     from trainlca.uncertainty import check_draws
 
     check_draws(a.draws)
@@ -128,23 +138,24 @@ def _check(a: _Args) -> None:
     if a.statement_fmt and a.fmt != "table":
         raise ParameterError("--statement prints a paragraph; it does not combine with --format")
     if a.flop is None and a.mfu is not None:
-        warn("--mfu has no effect without --flop")
+        out.append("--mfu has no effect without --flop")
     if a.flop is None and a.precision_given:
-        warn("--precision has no effect without --flop")
+        out.append("--precision has no effect without --flop")
     if a.sensitivity and (a.fmt == "csv" or a.statement_fmt):
-        warn("--sensitivity is shown in the table and in --format json only")
+        out.append("--sensitivity is shown in the table and in --format json only")
     if a.verbose and (a.fmt != "table" or a.statement_fmt):
-        warn("--verbose changes the table only (JSON always holds every note and source)")
+        out.append("--verbose changes the table only (JSON always holds every note and source)")
     if a.force and not a.plot_path:
-        warn("--force has no effect without --plot")
+        out.append("--force has no effect without --plot")
     if a.plot_path:
         from trainlca.io import check_output
         from trainlca.report.figures import FORMATS as FIGURE_FORMATS
 
         check_output(a.plot_path, force=a.force, suffixes=FIGURE_FORMATS)
+    return out
 
 
-def _run(a: _Args) -> Estimate:
+def _run(a: _Args, warnings: list[str]) -> Estimate:
     from trainlca.api import estimate as run_estimate
 
     assert a.hardware is not None
@@ -165,8 +176,8 @@ def _run(a: _Args) -> Estimate:
     energy_params = {"pue", "power_fraction", "host_power_ratio", "host_power_w",
                      "dynamic_ratio"} & set(common["overrides"])
     if energy_params:
-        warn(f"--set {', '.join(sorted(energy_params))} has no effect on a measured energy "
-             "(--from-codecarbon)")
+        warnings.append(f"--set {', '.join(sorted(energy_params))} has no effect on a measured "
+                        "energy (--from-codecarbon)")
     from trainlca.codecarbon import estimate_from_codecarbon
 
     return estimate_from_codecarbon(a.codecarbon_csv, a.hardware, count=a.count,

@@ -5,6 +5,7 @@ One definition each, so that their names, defaults and help texts cannot drift a
 
 from __future__ import annotations
 
+import math
 import shutil
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -72,3 +73,10 @@ def console() -> Console:
 def warn(message: str) -> None:
     """One warning line on stderr (an option that has no effect, a doubtful input)."""
     click.echo(f"trainlca: warning: {' '.join(message.splitlines())}", err=True)
+
+
+def finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """Callback of a float option: ``nan`` and ``inf`` are rejected with one line."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value!r} is not a finite number", ctx, param)
+    return value

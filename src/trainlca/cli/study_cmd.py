@@ -14,6 +14,7 @@ from trainlca.cli import cli
 from trainlca.cli.options import (
     console,
     draws_option,
+    finite,
     grid_option,
     parse_sets,
     preset_option,
@@ -165,8 +166,8 @@ def print_summary(result: StudyResult, out: Path) -> None:
 @grid_option
 @draws_option(2000, "shared across systems")
 @seed_option
-@click.option("--start-year", default=2013.0, show_default=True, type=float)
-@click.option("--end-year", default=None, type=float,
+@click.option("--start-year", default=2013.0, show_default=True, type=float, callback=finite)
+@click.option("--end-year", default=None, type=float, callback=finite,
               help="Last publication year (default: latest).")
 @click.option("--impute-hardware", is_flag=True,
               help="Give rows with compute but no hardware the most common chip of their year.")

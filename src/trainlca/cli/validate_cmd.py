@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from trainlca.cli import cli
+from trainlca.cli.options import warn
 from trainlca.cli.output import fmt_num, format_option, to_csv, to_json
 
 if TYPE_CHECKING:
@@ -88,14 +89,14 @@ def _print_cards(checks: list[CardCheck]) -> None:
 
 
 @cli.command()
-@click.option("--as-reported", "mode", flag_value="as-reported",
-              help="Only the comparison with each report's own PUE, grid factor and power.")
-@click.option("--our-grid", "mode", flag_value="our-grid",
-              help="Only the comparison with our grid factors and the preset's defaults.")
+@click.option("--as-reported", is_flag=True,
+              help="The comparison with each report's own PUE, grid factor and power.")
+@click.option("--our-grid", is_flag=True,
+              help="The comparison with our grid factors and the preset's defaults.")
 @click.option("--cards", is_flag=True,
               help="Check the per-card production model against published per-card figures.")
 @format_option
-def validate(mode: str | None, cards: bool, fmt: str) -> None:
+def validate(as_reported: bool, our_grid: bool, cards: bool, fmt: str) -> None:
     """Our estimates against published training footprints, boundary by boundary.
 
     Each published figure is recomputed with the preset that matches its boundary, once with
@@ -110,6 +111,8 @@ def validate(mode: str | None, cards: bool, fmt: str) -> None:
     """
     from trainlca import validate as val
 
+    if cards and (as_reported or our_grid):
+        warn("--cards checks the card model only; --as-reported/--our-grid have no effect")
     if cards:
         checks = val.validate_cards()
         if fmt == "json":
@@ -121,8 +124,8 @@ def validate(mode: str | None, cards: bool, fmt: str) -> None:
             _print_cards(checks)
         return
 
-    modes: tuple[val.Mode, ...] = val.MODES if mode is None else (
-        "as-reported" if mode == "as-reported" else "our-grid",)
+    chosen = [m for m, on in zip(val.MODES, (as_reported, our_grid), strict=True) if on]
+    modes: tuple[val.Mode, ...] = tuple(chosen) or val.MODES
     results = [val.validate(m) for m in modes]
     if fmt == "json":
         click.echo(to_json({
