@@ -9,12 +9,13 @@ writing is a user error (:class:`~trainlca.errors.OutputError`), never a traceba
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from trainlca.errors import OutputError
 
-__all__ = ["OutputError", "check_dir", "check_output", "save", "write_atomic"]
+__all__ = ["OutputError", "check_dir", "check_output", "check_regular", "save", "write_atomic"]
 
 
 def check_output(path: str | Path, *, force: bool = False,
@@ -26,6 +27,7 @@ def check_output(path: str | Path, *, force: bool = False,
             one of ``suffixes``; its folder exists but is not writable, or is a file.
     """
     p = Path(path)
+    check_regular(p)
     if suffixes is not None and p.suffix.lower() not in suffixes:
         raise OutputError(
             f"{p}: unknown file type '{p.suffix or '(none)'}'; use one of {', '.join(suffixes)}"
@@ -36,6 +38,22 @@ def check_output(path: str | Path, *, force: bool = False,
         raise OutputError(f"{p} exists; use --force to overwrite it")
     check_dir(p.parent)
     return p
+
+
+def check_regular(path: Path) -> None:
+    """An output must be a new path or a regular file: never a device, a FIFO or a socket
+    (``--out /dev/null --force`` must not replace ``/dev/null``)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write there: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise OutputError(f"{path} is a folder; give a file name")
+    if not stat.S_ISREG(mode):
+        raise OutputError(f"{path} is not a regular file (a device, FIFO or socket); give a "
+                          "file name")
 
 
 def check_dir(folder: str | Path) -> Path:
@@ -55,7 +73,20 @@ def check_dir(folder: str | Path) -> Path:
 
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write a file via a temporary file in the same folder and an atomic rename, with the
-    usual permissions (mkstemp's 0600, relaxed by the umask as ``open`` would)."""
+    usual permissions (mkstemp's 0600, relaxed by the umask as ``open`` would).
+
+    Raises:
+        OutputError: the target is not a regular file, or the system refused (read-only file
+            system, full disk, no permission, a path under a file): nothing is left behind.
+    """
+    check_regular(path)
+    try:
+        _write_atomic(path, data)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+def _write_atomic(path: Path, data: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -71,10 +102,7 @@ def write_atomic(path: Path, data: str | bytes) -> None:
 
 
 def save(path: str | Path, data: bytes | str) -> Path:
-    """Write ``data`` atomically (temporary file + rename); OSError → :class:`OutputError`."""
+    """Write ``data`` atomically (temporary file + rename); returns the path."""
     p = Path(path)
-    try:
-        write_atomic(p, data)
-    except OSError as exc:
-        raise OutputError(f"{p}: cannot write: {exc.strerror or exc}") from None
+    write_atomic(p, data)
     return p

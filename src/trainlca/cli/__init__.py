@@ -7,6 +7,7 @@ traceback. Set ``TRAINLCA_DEBUG=1`` to see tracebacks of unexpected errors.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 import click
@@ -41,8 +42,51 @@ def fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM during a command (a BaseException, so that no ``except Exception``
+    swallows it and every ``finally`` removes what was half-written)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
+
+
+#: Exit codes of an interrupted command: 128 + the signal number, as shells report it.
+SIGNAL_EXIT: dict[int, tuple[int, str]] = {signal.SIGINT: (130, "interrupted"),
+                                           signal.SIGTERM: (143, "terminated")}
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the ``trainlca`` script."""
+    """Entry point of the ``trainlca`` script (``argv`` None: the process's own arguments)."""
+    try:
+        previous = {s: signal.signal(s, _on_signal) for s in SIGNAL_EXIT}
+    except ValueError:  # not the main thread: leave the signals alone
+        previous = {}
+    try:
+        _main(argv)
+    except Interrupted as exc:
+        code, what = SIGNAL_EXIT.get(exc.signum, (130, "interrupted"))
+        _quiet_exit(argv)
+        fail(f"{what}; nothing was written", code)
+    finally:
+        if argv is not None:  # called in-process (tests, notebooks): put the handlers back
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        else:  # the script: a signal during interpreter shutdown must not print a traceback
+            _quiet_exit(argv)
+
+
+def _quiet_exit(argv: list[str] | None) -> None:
+    if argv is None:
+        for s in SIGNAL_EXIT:
+            signal.signal(s, signal.SIG_IGN)
+
+
+def _main(argv: list[str] | None) -> None:
     _register()
     args = sys.argv[1:] if argv is None else argv
     if not args:  # no command: the help, as `trainlca --help` (not an error)

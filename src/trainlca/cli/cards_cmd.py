@@ -53,13 +53,14 @@ def cards(preset: str, sets: tuple[str, ...], include_all: bool, since: float, d
     from trainlca.cards import NOTES, card_table, card_trend, cards_csv
     from trainlca.catalog import load_catalog
     from trainlca.cli.options import parse_sets
-    from trainlca.errors import ParameterError
     from trainlca.presets import get_preset
 
     if out is not None and str(out) == "-":
         out = None  # `--out -`: standard output
-    if out is not None and out.exists() and not force:
-        raise ParameterError(f"--out {out}: file exists; use --force to overwrite it")
+    if out is not None:
+        from trainlca.io import check_output
+
+        check_output(out, force=force)
     cat = load_catalog()
     rows = card_table(preset, parse_sets(sets), draws=draws, seed=seed, catalog=cat,
                       types=None if include_all else ("GPU",))
