@@ -49,7 +49,7 @@ def test_path_under_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     f.write_text("x")
     code, _, err = run_cli(capsys, "cards", "--out", str(f / "cards.csv"))
     assert code == 2
-    _one_line(err, "Not a directory")
+    _one_line(err, "is a file")
 
 
 @pytest.mark.parametrize("error", [errno.EROFS, errno.ENOSPC, errno.EACCES])

@@ -45,7 +45,7 @@ def check_regular(path: Path) -> None:
     (``--out /dev/null --force`` must not replace ``/dev/null``)."""
     try:
         mode = path.stat().st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # a new path (check_dir judges its folder)
         return
     except OSError as exc:
         raise OutputError(f"{path}: cannot write there: {exc.strerror or exc}") from None
