@@ -163,7 +163,7 @@ def test_unknown_name_lists_three_closest(cat: Catalog) -> None:
 
 def test_search(cat: Catalog) -> None:
     h = [a.name for a in cat.search("h100")]
-    assert h == ["NVIDIA H100 SXM5 80 GB", "NVIDIA H100 PCIe 80 GB"]
+    assert h == ["NVIDIA H100 SXM5 80 GB", "NVIDIA H100 PCIe 80 GB", "NVIDIA H100 NVL"]
     assert {a.vendor for a in cat.search("tpu")} == {"Google"}
     assert len(cat.search("")) == len(cat)
     assert cat.search("blackwel")  # fuzzy fallback finds something

