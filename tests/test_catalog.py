@@ -193,7 +193,10 @@ def test_arrays(cat: Catalog) -> None:
         "node_size",
         "release_year",
         "die_area_imputed",
+        "measured_power_w",
     }
+    assert np.isnan(arr["measured_power_w"]).all()
+    np.testing.assert_array_equal(cat.arrays(["TPU v3", "TPU v2"])["measured_power_w"], [283, 221])
     np.testing.assert_allclose(arr["die_area_cm2"], [8.26, 7.80, 8.26])
     assert arr["die_area_imputed"].dtype == bool
     assert arr["die_area_imputed"].tolist() == [False, True, False]

