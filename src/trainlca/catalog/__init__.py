@@ -1,5 +1,5 @@
 """The accelerator catalogue: our table of chip facts (``accelerators.csv``), the generic names
-that several chips share (``generic_names.csv``), the loader and name resolution.
+that several chips share (``generic_names.csv``), the loader, name resolution, and user chips.
 
 Kept light on purpose (no pandas): ``csv`` + dataclasses, numpy only for :meth:`Catalog.arrays`.
 
@@ -8,9 +8,10 @@ measured power W, peak throughput FLOP/s (dense, no sparsity). Every fact column
 a ``*_source`` column naming where the value comes from; ``die_area_status`` is ``imputed``
 where no public figure exists. Both tables are written by ``tools/build_catalog.py``.
 
-Entry points: :func:`load_catalog`,
+Entry points: :func:`load_catalog` (optionally merged with a user catalogue CSV),
 :meth:`Catalog.resolve` (the chip and, for a generic name such as bare ``A100``, a note naming
-the choice), :meth:`Catalog.get` / :meth:`Catalog.match`.
+the choice), :meth:`Catalog.get` / :meth:`Catalog.match`, :func:`load_user_catalog`,
+:func:`parse_chip_spec` (an inline ``tdp_w=…,die_area_mm2=…`` chip).
 """
 
 from __future__ import annotations
@@ -35,9 +36,11 @@ from trainlca.catalog.table import (
     SOURCE_COLUMNS,
     read_table,
 )
+from trainlca.catalog.user import CHIP_SPEC_SOURCE, load_user_catalog, parse_chip_spec
 
 __all__ = [
     "CHIP_CLASSES",
+    "CHIP_SPEC_SOURCE",
     "DEFAULT_PATH",
     "FACT_COLUMNS",
     "GENERIC_PATH",
@@ -51,7 +54,9 @@ __all__ = [
     "Resolution",
     "default_chip_class",
     "load_catalog",
+    "load_user_catalog",
     "normalise_name",
+    "parse_chip_spec",
     "split_device_list",
 ]
 
@@ -70,9 +75,10 @@ def _load_default() -> Catalog:
     return Catalog(items, _version(raw, graw), generic)
 
 
-def load_catalog(path: str | Path | None = None) -> Catalog:
+def load_catalog(path: str | Path | None = None, *, user: str | Path | None = None) -> Catalog:
     """Load the catalogue: the packaged tables by default (cached), or the full-schema CSV at
-    ``path`` (then without generic names).
+    ``path`` (then without generic names); with ``user``, merged with that user catalogue CSV,
+    whose rows take precedence (:func:`load_user_catalog`, :meth:`Catalog.merged`).
 
     Raises :class:`DataFileError` naming the file, line and chip of a malformed row.
     """
@@ -81,4 +87,6 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     else:
         items, raw = read_table(Path(path))
         base = Catalog(items, _version(raw))
-    return base
+    if user is None:
+        return base
+    return base.merged(load_user_catalog(user, base))
