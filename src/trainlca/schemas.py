@@ -358,6 +358,12 @@ CATALOGUE_SPEC: Final[TableSpec] = TableSpec(
                              "memory_source", "tdp_source", "flops_source",
                              "node_size_source")),
         _text("notes", required=False, nonempty=False),
+        Column("chip_class", "choice", required=False,
+               choices=("gpu-sxm", "gpu-pcie", "gpu-workstation", "tpu", "asic", "wafer-scale")),
+        _num("measured_power_w", "W", 0, 50_000, required=False, nonempty=False,
+             source="measured_power_source"),
+        Column("measured_power_scope", "choice", required=False, choices=("system", "chip")),
+        _text("measured_power_source", required=False, nonempty=False),
     ),
     key=("name",),
 )
