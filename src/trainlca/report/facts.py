@@ -174,20 +174,27 @@ def run_facts(doc: Mapping[str, Any]) -> RunFacts:
     )
 
 
-def significant(x: float, digits: int = 2) -> str:
-    """``x`` in scientific notation with ``digits`` significant figures, as the Model
-    Documentation Form writes numbers: ``7.8×10^2``; ``0`` for zero."""
+_SUPERSCRIPT: Final[dict[int, str]] = {ord(a): b for a, b in zip("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹",
+                                                                    strict=True)}
+
+
+def power_of_ten(x: float, digits: int = 2) -> str:
+    """``x`` in scientific notation with ``digits`` significant figures and a real superscript
+    (``7.8×10²``, ``8.9×10⁻³``); ``0`` for zero. This is how the Model Documentation Form writes
+    numbers ("7.3*10^10")."""
     if x == 0:
         return "0"
     mant, exp = f"{x:.{digits - 1}e}".split("e")
-    return f"{mant}×10^{int(exp)}"
+    return f"{mant}×10{str(int(exp)).translate(_SUPERSCRIPT)}"
 
 
 def plain(x: float, digits: int = 3) -> str:
-    """``x`` to ``digits`` significant figures in plain notation with thousands separators
-    (``1,080,000``, ``8.85``, ``0.0123``)."""
+    """``x`` to ``digits`` significant figures: plain with thousands separators from 0.001 to
+    10⁹ (``1,080,000``, ``8.85``, ``0.0123``), powers of ten outside (``2.14×10⁻⁵``)."""
     if x == 0:
         return "0"
+    if not 1e-3 <= abs(x) < 1e9:
+        return power_of_ten(x, digits)
     mag = math.floor(math.log10(abs(x)))
     rounded = round(x, digits - 1 - mag)
     mag = math.floor(math.log10(abs(rounded)))
