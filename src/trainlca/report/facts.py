@@ -178,6 +178,11 @@ _SUPERSCRIPT: Final[dict[int, str]] = {ord(a): b for a, b in zip("-0123456789", 
                                                                     strict=True)}
 
 
+def superscript(n: int) -> str:
+    """An integer in superscript digits: -3 → ⁻³."""
+    return str(n).translate(_SUPERSCRIPT)
+
+
 def power_of_ten(x: float, digits: int = 2) -> str:
     """``x`` in scientific notation with ``digits`` significant figures and a real superscript
     (``7.8×10²``, ``8.9×10⁻³``); ``0`` for zero. This is how the Model Documentation Form writes
@@ -185,7 +190,7 @@ def power_of_ten(x: float, digits: int = 2) -> str:
     if x == 0:
         return "0"
     mant, exp = f"{x:.{digits - 1}e}".split("e")
-    return f"{mant}×10{str(int(exp)).translate(_SUPERSCRIPT)}"
+    return f"{mant}×10{superscript(int(exp))}"
 
 
 def plain(x: float, digits: int = 3) -> str:
