@@ -8,11 +8,14 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from estimate_docs import A100_RUN, CODECARBON_TWO_RANKS, cli_doc, versioned
 from trainlca.api import estimate
 from trainlca.errors import ParameterError
 from trainlca.report.ai_act import ai_act, ai_act_items, energy_methodology
+from trainlca.report.facts import power_of_ten
 
 _SUP = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 
@@ -151,3 +154,22 @@ def test_tiny_measured_energy(capsys: pytest.CaptureFixture[str]) -> None:
     # 8.85 kWh = 0.00885 MWh → 8.9×10⁻³ (2 s.f.)
     assert items(d)["Amount of energy used for training"] == "8.9×10⁻³ MWh (measured)"
     assert math.isclose(sci("8.9×10⁻³"), 0.0089)
+
+
+def test_status_measured_counts_as_measured(capsys: pytest.CaptureFixture[str]) -> None:
+    # provenance statuses may say "measured" instead of "input" for a metered energy
+    d = cli_doc(capsys, *RUNS["codecarbon"])
+    d["provenance"] = [{**p, "status": "measured"} if p["name"] == "energy_kwh" else p
+                       for p in d["provenance"]]
+    assert items(d)["Amount of energy used for training"].endswith("(measured)")
+    assert "Measured: the energy." in energy_methodology(d)
+
+
+def test_not_an_estimate_document() -> None:
+    with pytest.raises(ParameterError, match="not a trainlca estimate document"):
+        ai_act({"hardware": "H100"})
+
+
+@given(st.floats(min_value=1e-30, max_value=1e30, allow_nan=False, allow_infinity=False))
+def test_power_of_ten_reads_back(x: float) -> None:
+    assert sci(power_of_ten(x)) == pytest.approx(two_sf(x), rel=1e-12)

@@ -286,3 +286,10 @@ def test_measures_of_one_method_add_up(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(DataFileError, match="cannot read"):
         read_boamps(tmp_path / "absent.json")
+
+
+def test_status_measured_is_a_measure(measured_doc: dict[str, Any]) -> None:
+    d = {**measured_doc, "provenance": [
+        {**p, "status": "measured"} if p["name"] == "energy_kwh" else p
+        for p in measured_doc["provenance"]]}
+    assert to_boamps(d, count=4, **FIXED)["measures"][0]["measurementMethod"] == "codecarbon"
