@@ -293,3 +293,16 @@ def test_status_measured_is_a_measure(measured_doc: dict[str, Any]) -> None:
         {**p, "status": "measured"} if p["name"] == "energy_kwh" else p
         for p in measured_doc["provenance"]]}
     assert to_boamps(d, count=4, **FIXED)["measures"][0]["measurementMethod"] == "codecarbon"
+
+
+def test_cli_format_boamps_validates(capsys: pytest.CaptureFixture[str],
+                                     boamps_validator: jsonschema.protocols.Validator) -> None:
+    from clitools import run_cli
+
+    code, out, err = run_cli(capsys, "estimate", "-H", "H100 SXM5", "-n", "512", "--hours",
+                             "720", "-c", "USA", "--format", "boamps")
+    assert code == 0, err
+    report = json.loads(out)
+    assert _errors(boamps_validator, report) == []
+    assert report["infrastructure"]["components"][0]["nbComponent"] == 512
+    validate_estimate(report[EXTENSION_KEY]["estimate"])

@@ -112,3 +112,17 @@ def test_measured_source(capsys: pytest.CaptureFixture[str]) -> None:
     co2 = front_matter(card)["co2_eq_emissions"]
     assert co2["source"].startswith("energy measured by CodeCarbon 2.8.3;")
     assert "8.85 kWh of electricity (measured)" in card
+
+
+def test_cli_format_hf_card(capsys: pytest.CaptureFixture[str]) -> None:
+    import yaml
+
+    from clitools import run_cli
+    from trainlca.api import estimate
+
+    code, out, err = run_cli(capsys, "estimate", "-H", "H100 SXM5", "-n", "8", "--hours",
+                             "100", "-c", "FRA", "--draws", "0", "--format", "hf-card")
+    assert code == 0, err
+    meta = yaml.safe_load(out.split("---")[1])["co2_eq_emissions"]
+    e = estimate("H100 SXM5", count=8, hours=100, country="FRA", draws=0)
+    assert meta["emissions"] == pytest.approx(e.impacts["gwp"]["total"] * 1000, rel=1e-12)

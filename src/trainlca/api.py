@@ -186,6 +186,8 @@ class _Context:
     """What a run is assessed against: chip, grid factors, preset, parameters."""
 
     acc: Accelerator
+    #: the note of a generic name (bare "A100": which chip was chosen), or None.
+    hardware_note: str | None
     provider: GridProvider
     factors: GridFactors
     preset: Preset
@@ -264,14 +266,14 @@ def _context(hardware: str, country: str, grid: str | GridProvider | None, prese
         raise ParameterError(f"hardware must be an accelerator name, got {hardware!r}")
     if not isinstance(country, str) or not country.strip():
         raise ParameterError(f"country must be an ISO-3 code or a country name, got {country!r}")
-    acc = load_catalog().get(hardware)
+    resolution = load_catalog().resolve(hardware)
     provider = grid if isinstance(grid, GridProvider) else load_grid(grid)
     pre = get_preset(preset)
     if not include_host:
         pre = replace(pre, boundary=replace(pre.boundary, host_production=False,
                                             host_power=False))
-    return _Context(acc, provider, provider.get(country), pre, pre.params(overrides),
-                    country.strip().upper() != "WOR")
+    return _Context(resolution.accelerator, resolution.note, provider, provider.get(country),
+                    pre, pre.params(overrides), country.strip().upper() != "WOR")
 
 
 def _summarise(result: Assessment) -> tuple[dict[str, dict[str, float]],
@@ -339,6 +341,8 @@ def _provenance(ctx: _Context, run: Described, params: Mapping[str, Param]) -> l
 def _notes(ctx: _Context, run: Described, result: Assessment) -> list[Note]:
     b = ctx.preset.boundary
     out = [note("boundary", boundary=b.describe())]
+    if ctx.hardware_note:
+        out.append(note("hardware.generic", text=ctx.hardware_note))
     if b.accelerator_production:
         if not b.production_water:
             out.append(note("water.preset_not_covered"))

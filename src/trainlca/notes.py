@@ -28,6 +28,7 @@ TEXTS: Final[Mapping[str, str]] = MappingProxyType({
         "host production water not covered: BoaviztAPI 2.5.0's CPU, RAM, SSD, power-supply, "
         "case and motherboard factors have no water criterion"),
     "end_of_life.excluded": "end of life outside the boundary (as in MLCA)",
+    "hardware.generic": "{text}",
     "die_area.imputed": "die area of {hardware} is imputed ({source})",
     "grid.world_fallback": (
         "grid factors for {zone} use the world average for: {criteria}"),

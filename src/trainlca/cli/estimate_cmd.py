@@ -27,8 +27,8 @@ from trainlca.errors import ParameterError
 if TYPE_CHECKING:
     from trainlca.api import Estimate
 
-FORMATS = ("table", "json", "csv")
-STATEMENTS = ("md", "latex")
+FORMATS = ("table", "json", "csv", "boamps", "hf-card")
+STATEMENTS = ("md", "latex", "ai-act")
 CSV_COLUMNS = ("quantity", "stage", "unit", "value", "p5", "p50", "p95")
 
 
@@ -92,10 +92,12 @@ class _Args:
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Also write a figure of the stages (.png, .svg or .pdf).")
 @click.option("--statement", "statement_fmt", type=click.Choice(STATEMENTS),
-              help="Print a paragraph for a paper (Markdown or LaTeX) instead of the table.")
+              help="Print a paragraph for a paper (Markdown or LaTeX), or the training-energy "
+              "items of the EU AI Act's model documentation (ai-act), instead of the table.")
 @click.option("--force", is_flag=True, help="Overwrite an existing --plot file.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
-              show_default=True, help="Output format.")
+              show_default=True, help="Output format: a table, JSON, CSV, a BoAmps report "
+              "(boamps) or a Hugging Face model-card block (hf-card).")
 @click.option("--verbose", "-v", is_flag=True,
               help="Show every note and the source of every value.")
 @click.option("--quiet", "-q", is_flag=True,
@@ -110,6 +112,9 @@ def estimate(ctx: click.Context, /, **kw: Any) -> None:
       trainlca estimate -H H100 --flop 3.8e25 --mfu 0.4 -c USA --format json
       trainlca estimate -H H100 --from-codecarbon emissions.csv --statement latex
       trainlca estimate -H H100 -n 8 --hours 24 --plot run.png
+      trainlca estimate -H H100 -n 512 --hours 720 -c USA --format boamps
+      trainlca estimate -H H100 -n 512 --hours 720 -c USA --format hf-card
+      trainlca estimate -H H100 -n 512 --hours 720 -c USA --statement ai-act
     """
     src = ctx.get_parameter_source
     args = _Args(**kw,
@@ -191,12 +196,25 @@ def _emit(e: Estimate, a: _Args) -> None:
         fig_estimate(e, a.plot_path)
         if not a.quiet:
             click.echo(f"trainlca: wrote {a.plot_path}", err=True)
-    if a.statement_fmt:
+    if a.statement_fmt == "ai-act":
+        from trainlca.report.ai_act import ai_act
+
+        click.echo(ai_act(e.to_dict()), nl=False)
+    elif a.statement_fmt:
         from trainlca.report.statement import statement
 
         click.echo(statement(e, a.statement_fmt), nl=False)
     elif a.fmt == "json":
         click.echo(to_json(e.to_dict()))
+    elif a.fmt == "boamps":
+        from trainlca.report.boamps import to_boamps
+
+        count = int(a.count) if a.count is not None and a.count == int(a.count) else None
+        click.echo(to_json(to_boamps(e.to_dict(), count=count)))
+    elif a.fmt == "hf-card":
+        from trainlca.report.hf_card import hf_card
+
+        click.echo(hf_card(e.to_dict()), nl=False)
     elif a.fmt == "csv":
         click.echo(to_csv(csv_rows(e), CSV_COLUMNS), nl=False)
     else:

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 #: Notes shown first in the brief view (the rest need --verbose); the boundary has its own line.
 NOTE_PRIORITY: Final[tuple[str, ...]] = (
-    "allocation.exceeds_lifetime", "peak.fallback", "interval.zero_width", "interval.partial",
+    "hardware.generic", "allocation.exceeds_lifetime", "peak.fallback", "interval.zero_width",
+    "interval.partial",
     "energy.measured", "location.world",
     "grid.world_fallback", "die_area.imputed", "water.preset_not_covered",
     "water.wafer_scale_not_covered", "water.host_not_covered", "water.card_model",
