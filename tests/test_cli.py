@@ -101,7 +101,7 @@ def test_csv_output(capsys: pytest.CaptureFixture[str]) -> None:
         (["-H", "H100 PCIe", "-n", "8", "--hours", "10", "--preset", "nope"], "preset"),
         (["-H", "H100 PCIe", "-n", "8", "--hours", "10", "--draws", "-5"], "draws"),
         (["-H", "H100 PCIe", "-n", "8", "--hours", "10", "--draws", "1e9"], "draws"),
-        (["-H", "H100 PCIe", "-n", "8"], "--count and --hours"),
+        (["-H", "H100 PCIe", "-n", "8"], "count and hours go together"),
         (["-H", "H100 PCIe"], "describe the run"),
     ],
 )

@@ -32,6 +32,7 @@ from trainlca.uncertainty import (
     Interval,
     Sample,
     check_draws,
+    check_seed,
     interval,
     point_values,
     sample,
@@ -230,6 +231,8 @@ def estimate(
         >>> round(e.energy_kwh)
         779674
     """
+    check_draws(draws)
+    check_seed(seed)
     ctx = _context(hardware, country, grid, preset, overrides, include_host)
     run = describe(ctx.acc, count=count, hours=hours, accelerator_hours=accelerator_hours,
                    flop=flop, mfu=mfu, precision=precision,
@@ -237,7 +240,7 @@ def estimate(
                    measured_energy_kwh=measured_energy_kwh)
     if with_sensitivity and draws < MIN_SENSITIVITY_DRAWS:
         raise ParameterError(f"a sensitivity ranking needs at least {MIN_SENSITIVITY_DRAWS} "
-                             f"draws, got {draws} (--draws / draws=)")
+                             f"draws, got {draws}")
     runs = runs_from_catalog([ctx.acc], run.spec, {c: np.array([ctx.factors.get(c)])
                                                    for c in CRITERIA})
     result = assess_runs(runs, preset=ctx.preset, overrides=overrides, draws=draws, seed=seed)

@@ -60,7 +60,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from trainlca import countries
 from trainlca.cells import parse_number
-from trainlca.criteria import CRITERIA
+from trainlca.criteria import CRITERIA, UNITS
 from trainlca.errors import DataFileError, ParameterError, UnknownLocationError
 
 if TYPE_CHECKING:
@@ -385,6 +385,26 @@ def _cell(row: list[str], i: int | None) -> str:
     return row[i].strip() if i is not None and i < len(row) else ""
 
 
+#: Upper bounds of electricity factors per kWh, with the largest value of the sources: a value
+#: above is a unit mistake (a table in g/kWh read as kg/kWh), not a grid.
+FACTOR_MAX: Final[dict[str, tuple[float, str]]] = {
+    "gwp": (2.0, "the most carbon-intensive national grids emit ~1.3 kgCO2eq/kWh (EcoLogits "
+            "0.11.3): is the file in g/kWh? divide by 1000"),
+    "adpe": (1e-4, "national grids are below 3e-7 kgSbeq/kWh (EcoLogits 0.11.3, ADEME): is "
+             "the unit gSbeq or mgSbeq?"),
+    "pe": (1000.0, "primary-energy factors reach ~470 MJ/kWh at most (MLCA's table)"),
+    "wu": (200.0, "grid water factors are below ~20 L/kWh (EcoLogits 0.11.3): is the unit mL?"),
+}
+
+
+def _plausible(criterion: str, value: float, where: str) -> float:
+    high, why = FACTOR_MAX[criterion]
+    if value > high:
+        raise DataFileError(f"{where}: {value:g} {UNITS[criterion]}/kWh is above {high:g} "
+                            f"({why})")
+    return value
+
+
 def _row_values(p: Path, lay: _Layout, line: int, row: list[str],
                 zone_raw: str) -> dict[str, float]:
     values: dict[str, float] = {}
@@ -393,7 +413,8 @@ def _row_values(p: Path, lay: _Layout, line: int, row: list[str],
         if text_value.lower() in _MISSING:
             continue
         where = f"{p}: line {line} (zone {zone_raw}), column '{lay.cols[i]}'"
-        values[crit] = _float(text_value, where) / lay.divisor.get(crit, 1.0)
+        values[crit] = _plausible(crit, _float(text_value, where) / lay.divisor.get(crit, 1.0),
+                                  where)
     if not values:
         raise DataFileError(f"{p}: line {line} (zone {zone_raw}): no factor values")
     return values

@@ -305,6 +305,68 @@ def get(name: str) -> Param:
         raise ParameterError(f"unknown parameter '{name}'; {hint}") from None
 
 
+#: Physical bounds of parameter values (inclusive), with the reason: a value outside is an
+#: error wherever it comes from (``--set``, ``overrides=`` in Python, a preset). Parameters not
+#: listed must be finite and ≥ 0.
+BOUNDS: Final[Mapping[str, tuple[float, float, str]]] = {
+    "pue": (1.0, 3.0, "a PUE is ≥ 1 by definition and no data centre reports above 3"),
+    "dynamic_ratio": (1.0, 5.0, "MLCA's all-in multiplier is ≥ 1; BLOOM's is 1.83"),
+    "lifetime_years": (0.5, 30.0, "accelerators serve months to decades, not 10^-300 years"),
+    "use_ratio": (0.01, 1.0, "a share of the lifetime"),
+    "mfu": (1e-3, 1.0, "a fraction of peak; below 0.1 % it is a unit error"),
+    "power_fraction": (0.01, 2.0, "a fraction of TDP; above 1 only for a reported system power "
+                       "per chip, e.g. GPT-3's 330 W per 300 W V100 (Patterson et al. 2021)"),
+    "host_power_ratio": (0.0, 5.0, "host power is a fraction of the accelerators' (0.3-1 "
+                         "measured)"),
+    "host_power_w": (0.0, 10_000.0, "W per accelerator; a whole 8-GPU server draws ~10 kW"),
+    "rho": (0.01, 100.0, "DRAM density in GB/cm² of die (0.6-7 in the sources)"),
+    "card_mass_kg": (0.01, 100.0, "one accelerator card, kg"),
+    "vram_dies": (1.0, 64.0, "memory dies per card"),
+    "wafer_diameter_mm": (100.0, 450.0, "wafers are 150-300 mm (450 mm planned)"),
+    "wafer_kerf_mm": (0.0, 5.0, "scribe lines are ~0.1-0.2 mm wide"),
+    "wafer_defect_density": (0.0, 10.0, "defects per cm² (0.05-0.5 in current processes)"),
+    "vram_mm2_per_gb": (0.1, 1000.0, "memory die area per GB (BoaviztAPI: 15.5 mm²/GB)"),
+    "gpu_pwb_cm2": (0.0, 5000.0, "board area of one card, cm²"),
+    "gpu_heatsink_kg": (0.0, 50.0, "heatsink of one card, kg"),
+    "gpu_casing_kg": (0.0, 50.0, "casing of one card, kg"),
+    "transport_gwp_per_kg": (0.0, 100.0, "kgCO2eq per kg shipped (all-air freight is ~11)"),
+}
+
+
+#: A parameter without bounds of its own may be at most this many times its documented range.
+GENERIC_SPAN: Final[float] = 1000.0
+
+
+def check_value(name: str, value: object, *, where: str = "") -> float:
+    """``value`` as the value of parameter ``name``: a finite number within its bounds
+    (:data:`BOUNDS`, else ≥ 0 and ≤ :data:`GENERIC_SPAN` × its range). ParameterError names
+    the parameter, the bound and its reason; ``where`` says how it was given (``--set`` on the
+    CLI, ``overrides`` in Python)."""
+    param = get(name)
+    given = f"{where} {name}={value!r}".strip() if where else f"{name}={value!r}"
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        raise ParameterError(f"{given}: not a number; e.g. {name}={param.value:g}")
+    x = float(value)
+    low, high, why = BOUNDS.get(name, (0.0, GENERIC_SPAN * max(param.high, param.value, 1.0),
+                                       f"≥ 0, and at most {GENERIC_SPAN:g} × the top of its "
+                                       "documented range"))
+    if not math.isfinite(x) or not low <= x <= high:
+        rng = f"≥ {low:g}" if math.isinf(high) else f"in [{low:g}, {high:g}]"
+        raise ParameterError(f"{given}: must be a finite number {rng} ({why})")
+    return x
+
+
+def check_overrides(overrides: object, *, where: str = "overrides") -> dict[str, float]:
+    """User overrides (``--set`` or ``overrides=``) checked: a mapping of known parameter names
+    to numbers within their bounds."""
+    if overrides is None:
+        return {}
+    if not isinstance(overrides, Mapping):
+        raise ParameterError(f"{where} must be a mapping of parameter names to numbers, e.g. "
+                             f"{{'pue': 1.3}}; got {type(overrides).__name__}")
+    return {str(k): check_value(str(k), v, where=where) for k, v in overrides.items()}
+
+
 def parse_override(text: str) -> tuple[str, float]:
     """Parse ``name=value`` from ``--set``; raises ParameterError on a malformed override."""
     if "=" not in text:
@@ -318,13 +380,4 @@ def parse_override(text: str) -> tuple[str, float]:
         raise ParameterError(
             f"--set {name}: '{raw.strip()}' is not a number; e.g. --set {name}={param.value:g}"
         ) from None
-    if not math.isfinite(value) or value < 0:
-        raise ParameterError(f"--set {name}={raw.strip()}: must be a finite number ≥ 0")
-    if name in {"pue", "dynamic_ratio"} and value < 1:
-        raise ParameterError(f"--set {name}={value:g}: must be ≥ 1")
-    if name in {"lifetime_years", "rho", "use_ratio", "mfu", "card_mass_kg", "vram_dies",
-                "wafer_diameter_mm"} and value == 0:
-        raise ParameterError(f"--set {name}=0: must be > 0")
-    if name in {"use_ratio", "mfu", "power_fraction"} and value > 1:
-        raise ParameterError(f"--set {name}={value:g}: must be ≤ 1 (a fraction)")
-    return name, value
+    return name, check_value(name, value, where="--set")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from trainlca.errors import ParameterError
-from trainlca.params import DEFAULTS, Param
+from trainlca.params import DEFAULTS, Param, check_overrides
 from trainlca.provenance import Status
 
 #: Host production water is never covered (BoaviztAPI 2.5.0's server component factors have no
@@ -103,9 +103,7 @@ class Preset:
             elif self.fixed_all:
                 p = p.with_value(p.value)
             out[name] = p
-        for name, value in (user or {}).items():
-            if name not in out:
-                raise ParameterError(f"unknown parameter '{name}'; see `trainlca params`")
+        for name, value in check_overrides(user).items():
             out[name] = out[name].with_value(value, "user input", Status.INPUT)
         return out
 

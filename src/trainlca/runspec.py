@@ -238,7 +238,7 @@ def describe(
              if v is not None]
     if len(given) != 1:
         raise ParameterError("describe the run once: count and hours, or accelerator_hours, or "
-                             "flop (--count N --hours H, --accelerator-hours H or --flop F)")
+                             "flop (with mfu)")
     energy = math.nan if measured is None else measured
     if accelerator_hours is not None:
         prov: tuple[Provenance, ...] = (Provenance("accelerator_hours", accelerator_hours, "h",
@@ -249,8 +249,7 @@ def describe(
     if flop is not None:
         return _describe_flop(acc, flop, mfu, precision, mfu_default, energy)
     if count is None or hours is None:
-        raise ParameterError("count and hours go together (--count and --hours), or give "
-                             "accelerator_hours")
+        raise ParameterError("count and hours go together, or give accelerator_hours")
     prov = (Provenance("count", count, "accelerators", Status.INPUT, "user"),
             Provenance("hours", hours, "h", Status.INPUT, "user"),
             Provenance("accelerator_hours", count * hours, "h", Status.INPUT,

@@ -42,12 +42,12 @@ PERCENTILES: Final[tuple[int, int, int]] = (5, 50, 95)
 def check_draws(draws: int, runs: int = 1) -> int:
     """Validate a ``--draws`` value against the memory bound; returns it."""
     if isinstance(draws, bool) or not isinstance(draws, int | np.integer):
-        raise ParameterError(f"--draws must be a whole number, got {draws!r}")
+        raise ParameterError(f"draws must be a whole number, got {draws!r}")
     if draws < 0:
-        raise ParameterError(f"--draws {draws}: must be ≥ 0 (0 = point estimate only)")
+        raise ParameterError(f"draws {draws}: must be ≥ 0 (0 = point estimate only)")
     if draws > MAX_DRAWS or draws * max(runs, 1) > MAX_CELLS:
         raise ParameterError(
-            f"--draws {draws} × {runs} runs exceeds the memory bound of {MAX_CELLS:,} cells "
+            f"draws {draws} × {runs} runs exceeds the memory bound of {MAX_CELLS:,} cells "
             f"(~{MAX_CELLS * 8 / 2**20:.0f} MiB per array); use fewer draws"
         )
     return int(draws)
@@ -55,7 +55,7 @@ def check_draws(draws: int, runs: int = 1) -> int:
 
 def check_seed(seed: int) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ParameterError(f"--seed must be a whole number ≥ 0, got {seed!r}")
+        raise ParameterError(f"seed must be a whole number ≥ 0, got {seed!r}")
     return int(seed)
 
 
