@@ -83,8 +83,23 @@ def test_csv_output(capsys: pytest.CaptureFixture[str]) -> None:
                        "--format", "csv", "--draws", "100")
     assert code == 0
     lines = out.strip().splitlines()
-    assert lines[0] == "quantity,stage,unit,value,p5,p50,p95"
+    assert lines[0] == "quantity,stage,unit,value,p5,p50,p95,schema_version,trainlca_version"
     assert len(lines) == 1 + 1 + 4 * 5
+    # the CSV holds the same intervals as the JSON, production stages included
+    import csv
+    import io
+    import json
+
+    rows = {(r["quantity"], r["stage"]): r for r in csv.DictReader(io.StringIO(out))}
+    _, js, _ = run(capsys, "estimate", "-H", "H100 PCIe", "-n", "8", "--hours", "10",
+                   "--format", "json", "--draws", "100")
+    doc = json.loads(js)
+    for c in ("gwp", "adpe", "pe"):
+        for stage in ("production_accelerator", "production_host", "use", "production",
+                      "total"):
+            iv = doc["impacts"][c][f"{stage}_interval"]
+            assert float(rows[(c, stage)]["p5"]) == pytest.approx(iv["p5"], rel=1e-12)
+            assert float(rows[(c, stage)]["p95"]) == pytest.approx(iv["p95"], rel=1e-12)
 
 
 @pytest.mark.parametrize(

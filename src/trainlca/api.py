@@ -15,7 +15,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from trainlca import __version__
+from trainlca import SCHEMA_VERSION, __version__
 from trainlca.catalog import Accelerator, load_catalog
 from trainlca.criteria import CRITERIA, STAGES, UNITS
 from trainlca.errors import ParameterError
@@ -42,8 +42,6 @@ from trainlca.uncertainty import (
 __all__ = ["Assessment", "Estimate", "Provenance", "assess_runs", "estimate",
            "runs_from_catalog"]
 
-#: Version of the JSON document of ``Estimate.to_dict`` (``estimate --format json``).
-SCHEMA_VERSION: Final[str] = "1.0"
 #: Fewest draws for a sensitivity ranking.
 MIN_SENSITIVITY_DRAWS: Final[int] = 50
 

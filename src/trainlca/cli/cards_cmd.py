@@ -16,7 +16,7 @@ from trainlca.cli.options import (
     seed_option,
     set_option,
 )
-from trainlca.cli.output import fmt_num, to_json
+from trainlca.cli.output import fmt_num, stamped, to_json
 from trainlca.criteria import CRITERIA, UNITS
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def cards(preset: str, sets: tuple[str, ...], include_all: bool, since: float, d
     if fmt == "csv":
         text = cards_csv(rows)
     elif fmt == "json":
-        text = to_json({
+        text = to_json(stamped({
             "trainlca_version": __version__,
             "catalogue_version": cat.version,
             "data_versions": {"catalogue": cat.version, "trainlca": __version__},
@@ -85,7 +85,7 @@ def cards(preset: str, sets: tuple[str, ...], include_all: bool, since: float, d
             "notes": notes,
             "trend": trend.to_dict(),
             "rows": [r.to_dict() for r in rows],
-        }) + "\n"
+        })) + "\n"
     elif out is None:
         from rich.console import Console
 

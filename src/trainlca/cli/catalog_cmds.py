@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from trainlca.cli import cli
-from trainlca.cli.output import fmt_num, format_option, to_csv, to_json
+from trainlca.cli.output import fmt_num, format_option, stamped, to_csv, to_json
 from trainlca.provenance import Status
 
 if TYPE_CHECKING:
@@ -48,9 +48,9 @@ def hardware(query: str | None, fmt: str) -> None:
                                              "tdp_w", "tensor_16bit_flops", "node_size")}},
     } for a in rows]
     if fmt == "json":
-        click.echo(to_json({"catalogue_version": cat.version, "accelerators": recs,
+        click.echo(to_json(stamped({"catalogue_version": cat.version, "accelerators": recs,
                             "data_versions": {"catalogue": cat.version},
-                            "query": {"value": query, "status": "input"} if query else None}))
+                            "query": {"value": query, "status": "input"} if query else None})))
         return
     if fmt == "csv":
         cols = [k for k in recs[0] if k != "sources"] if recs else ["name"]
@@ -94,10 +94,10 @@ def grid(query: str | None, grid_path: str | None, fmt: str) -> None:
                        for c in ("gwp", "adpe", "pe", "wu")},
     } for g in rows]
     if fmt == "json":
-        click.echo(to_json({"provider": prov.name, "version": prov.version, "zones": recs,
+        click.echo(to_json(stamped({"provider": prov.name, "version": prov.version, "zones": recs,
                             "data_versions": {"grid_provider": prov.name,
                                               "grid_version": prov.version,
-                                              "grid_source": prov.source}}))
+                                              "grid_source": prov.source}})))
         return
     if fmt == "csv":
         click.echo(to_csv(recs, list(recs[0]) if recs else ["zone"]), nl=False)
@@ -134,8 +134,8 @@ def params(preset: str, fmt: str) -> None:
 
         for r, p in zip(recs, ps.values(), strict=True):  # no --set: default or preset
             r["status"] = p.status.value
-        click.echo(to_json({"preset": preset, "parameters": recs,
-                            "data_versions": {"trainlca": __version__}}))
+        click.echo(to_json(stamped({"preset": preset, "parameters": recs,
+                            "data_versions": {"trainlca": __version__}})))
         return
     if fmt == "csv":
         click.echo(to_csv(recs, list(recs[0])), nl=False)

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 FORMATS = ("table", "json", "csv", "boamps", "hf-card")
 STATEMENTS = ("md", "latex", "ai-act")
-CSV_COLUMNS = ("quantity", "stage", "unit", "value", "p5", "p50", "p95")
+CSV_COLUMNS = ("quantity", "stage", "unit", "value", "p5", "p50", "p95", "schema_version",
+               "trainlca_version")
 
 
 @dataclass(frozen=True)
@@ -226,6 +227,8 @@ def _emit(e: Estimate, a: _Args) -> None:
 
 def csv_rows(e: Estimate) -> list[dict[str, Any]]:
     """One row per quantity and stage, with the same intervals as the JSON."""
+    from trainlca import SCHEMA_VERSION, __version__
+
     ei = e.energy_interval
     rows: list[dict[str, Any]] = [{
         "quantity": "energy", "stage": "use", "unit": "kWh", "value": e.energy_kwh,
@@ -238,4 +241,6 @@ def csv_rows(e: Estimate) -> list[dict[str, Any]]:
                          "value": e.impacts[c][stage],
                          "p5": iv.p5 if iv else None, "p50": iv.p50 if iv else None,
                          "p95": iv.p95 if iv else None})
+    for r in rows:
+        r.update(schema_version=SCHEMA_VERSION, trainlca_version=__version__)
     return rows

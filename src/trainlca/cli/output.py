@@ -12,13 +12,20 @@ from typing import Any
 from trainlca.cli.options import FORMATS, format_option
 from trainlca.numbers import format_number
 
-__all__ = ["FORMATS", "fmt_num", "format_option", "to_csv", "to_json"]
+__all__ = ["FORMATS", "fmt_num", "format_option", "stamped", "to_csv", "to_json"]
 
 
 def fmt_num(x: float | None, digits: int = 3) -> str:
     """A number in a terminal table: :func:`trainlca.numbers.format_number`, powers of ten
     (``1.87e+06``) from a million."""
     return format_number(x, digits, "plain", sci_above=1e6)
+
+
+def stamped(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """``doc`` with ``schema_version`` and ``trainlca_version`` first (every JSON output)."""
+    from trainlca import SCHEMA_VERSION, __version__
+
+    return {"schema_version": SCHEMA_VERSION, "trainlca_version": __version__, **doc}
 
 
 def to_json(obj: Any) -> str:

@@ -8,7 +8,7 @@ import click
 
 from trainlca.cli import cli
 from trainlca.cli.options import warn
-from trainlca.cli.output import fmt_num, format_option, to_csv, to_json
+from trainlca.cli.output import fmt_num, format_option, stamped, to_csv, to_json
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -116,8 +116,8 @@ def validate(as_reported: bool, our_grid: bool, cards: bool, fmt: str) -> None:
     if cards:
         checks = val.validate_cards()
         if fmt == "json":
-            click.echo(to_json({"data_versions": val.card_data_versions(),
-                                "cards": [c.to_dict() for c in checks]}))
+            click.echo(to_json(stamped({"data_versions": val.card_data_versions(),
+                                "cards": [c.to_dict() for c in checks]})))
         elif fmt == "csv":
             click.echo(to_csv([c.to_dict() for c in checks], CARD_COLUMNS), nl=False)
         else:
@@ -128,10 +128,10 @@ def validate(as_reported: bool, our_grid: bool, cards: bool, fmt: str) -> None:
     modes: tuple[val.Mode, ...] = tuple(chosen) or val.MODES
     results = [val.validate(m) for m in modes]
     if fmt == "json":
-        click.echo(to_json({
+        click.echo(to_json(stamped({
             "data_versions": {r.mode: dict(r.data_versions) for r in results},
             "modes": {r.mode: r.to_dict() for r in results},
-        }))
+        })))
     elif fmt == "csv":
         rows = [{"mode": r.mode, **c.to_dict()} for r in results for c in r.comparisons]
         click.echo(to_csv(rows, ROW_COLUMNS), nl=False)
