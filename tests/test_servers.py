@@ -327,3 +327,18 @@ def test_mlca_grid_file_falls_back_to_eee(tmp_path: Path) -> None:
                  preset="mlca")
     assert "grid.default_zone" in [n.code for n in e.notes]
     assert e.impacts["gwp"]["use"] == pytest.approx(e.energy_kwh * 0.42)
+
+
+def test_study_runs_with_mlca_grid_file(shared_data: Path) -> None:
+    """study --preset mlca --grid <MLCA's factor file> used to stop at 'no grid factors for
+    HKG': MLCA's default zone EEE is used, and the study says for which zones."""
+    from trainlca.epoch import load_epoch
+    from trainlca.study import run_study
+
+    data = load_epoch(shared_data / "epoch" / "notable_ai_models.csv")
+    grid = shared_data / "impact_factors" / "mlca" / "electricity_impact_factors.csv"
+    r = run_study(data, preset="mlca", grid=str(grid), draws=0, server="hgx-h100")
+    assert r.meta["grid"]["defaulted_zones"] == ["HKG"]
+    assert r.meta["server"] == "hgx-h100"
+    hk = r.systems[(r.systems.zone == "HKG") & (r.systems.scenario == "baseline")]
+    assert len(hk) > 0 and (hk.gwp_use > 0).all()
