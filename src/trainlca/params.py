@@ -266,11 +266,12 @@ _PARAMS: tuple[Param, ...] = (
        "Green Algorithms (Lannelongue et al. 2021, Adv. Sci. 8, 2100707) 0.3725 W/GB, used by "
        "MLCA; low 0.15 (ours: ~10 W per 64 GB DDR5 RDIMM under load); high 0.45 (ours)",
        "power of host memory per GB installed", "host"),
-    _p("host_ram_density_ddr4", 2.1, "GB/cm2", 0.625, 3.09, "triangular",
+    _p("host_ram_density_ddr4", 2.1, "GB/cm2", 1.244, 3.09, "triangular",
        "BoaviztAPI 2.5.0 crowdsourcing/ram_manufacture.csv Samsung 18 nm row 2.375 GB/cm2 of "
-       "die, divided by 1.125 for the ECC dies of an RDIMM (72 bits per 64); low 0.625 = that "
-       "table's 30 nm row (MLCA's default); high 3.09 = Micron D1z 16 Gb DDR4 die, 0.247 Gb/mm2 "
-       "(TechInsights, Micron DDR5 DIMM technology blog), no ECC overhead",
+       "die, divided by 1.125 for the ECC dies of an RDIMM (72 bits per 64); low 1.244 = mean "
+       "of that table (BoaviztAPI's default; its 30 nm row, 0.625, MLCA's default, predates "
+       "every archetype); high 3.09 = Micron D1z 16 Gb DDR4 die, 0.247 Gb/mm2 (TechInsights, "
+       "Micron DDR5 DIMM technology blog), no ECC overhead",
        "capacity per cm2 of DRAM die of DDR4 server memory", "host"),
     _p("host_ram_density_ddr5", 2.4, "GB/cm2", 1.244, 3.01, "triangular",
        "Micron D1z 16 Gb DDR5 die, 0.241 Gb/mm2 = 3.01 GB/cm2 (TechInsights, Micron DDR5 DIMM "
