@@ -87,9 +87,9 @@ def test_mwh_two_significant_figures_and_boundary(capsys: pytest.CaptureFixture[
 
 def test_numbers_by_hand(doc: dict[str, Any]) -> None:
     it = items(doc)
-    # 779,673.6 kWh = 779.7 MWh → 7.8×10²
-    assert doc["energy_kwh"] == pytest.approx(779_673.6)
-    assert it["Amount of energy used for training"] == "7.8×10² MWh (estimated)"
+    # 1,082,880 h × (360 + 160 + 75.805) W × 1.2 = 774,222 kWh = 774.2 MWh → 7.7×10²
+    assert doc["energy_kwh"] == pytest.approx(774_222.4, rel=1e-6)
+    assert it["Amount of energy used for training"] == "7.7×10² MWh (estimated)"
     # 2,820 h = 117.5 days = 3.86 months
     assert it["Training time (wall-clock)"] == "118 days (2,820 h); range: 3–6 months"
     # 384 × 2,820 = 1,082,880 accelerator-hours = 45,120 accelerator-days
@@ -103,9 +103,11 @@ def test_numbers_by_hand(doc: dict[str, Any]) -> None:
 def test_formula_in_text_gives_the_energy(doc: dict[str, Any]) -> None:
     text = energy_methodology(doc)
     assert ("energy = accelerator-hours (1,080,000, 384 accelerators × 2,820 h, given) × "
-            "(TDP 400 W (catalogue) × average power fraction 0.9 + host power 0.6 × TDP) × "
-            "PUE 1.2.") in text
-    by_hand = 1_082_880 * (400 * 0.9 + 0.6 * 400) * 1.2 / 1000  # kWh
+            "(TDP 400 W (catalogue) × average power fraction 0.9 + host CPUs and RAM 75.8 W + "
+            "other host IT 0.4 × TDP) × PUE 1.2.") in text
+    # DGX A100 host: 2 EPYC 7742 (225 W) at 50 % + 1,024 GB × 0.3725 W/GB, per 8 GPUs
+    server_w = (2 * 225 * 0.5 + 1024 * 0.3725) / 8
+    by_hand = 1_082_880 * (400 * 0.9 + 0.4 * 400 + server_w) * 1.2 / 1000  # kWh
     assert doc["energy_kwh"] == pytest.approx(by_hand)
     # the interval, in MWh to 2 s.f., and where it comes from
     lo, hi = two_sf(doc["energy_kwh_p5"] / 1000), two_sf(doc["energy_kwh_p95"] / 1000)
@@ -118,9 +120,10 @@ def test_formula_in_text_gives_the_energy(doc: dict[str, Any]) -> None:
 def test_mlca_formula_gives_the_energy(capsys: pytest.CaptureFixture[str]) -> None:
     d = cli_doc(capsys, *RUNS["mlca"])
     text = energy_methodology(d)
-    assert ("(TDP 400 W (catalogue) × average power fraction 1 + host power 103.93 W per "
-            "accelerator) × overhead factor 1.83.") in text
-    by_hand = 1_082_880 * (400 + 103.93) * (200 / 109) / 1000  # kWh
+    # MLCA's host power: 1,024 GB × 0.3725 W/GB + 2 × 225 W CPUs at TDP, per 8 GPUs = 103.93 W
+    assert ("(TDP 400 W (catalogue) × average power fraction 1 + host CPUs and RAM 104 W) × "
+            "overhead factor 1.83.") in text
+    by_hand = 1_082_880 * (400 + (1024 * 0.3725 + 2 * 225) / 8) * (200 / 109) / 1000  # kWh
     assert d["energy_kwh"] == pytest.approx(by_hand)
     assert "No interval: a point estimate" in text
 
@@ -140,9 +143,9 @@ def test_markdown_and_latex(doc: dict[str, Any]) -> None:
     md = ai_act(doc)
     assert md.startswith("## Energy consumption and computational resources (training)")
     assert "Model Documentation Form (10 July 2025)" in md and "Annex XI" in md
-    assert "- **Amount of energy used for training:** 7.8×10² MWh (estimated)" in md
+    assert "- **Amount of energy used for training:** 7.7×10² MWh (estimated)" in md
     tex = ai_act(doc, "latex")
-    assert r"\item[Amount of energy used for training] $7.8\times10^{2}$ MWh (estimated)" in tex
+    assert r"\item[Amount of energy used for training] $7.7\times10^{2}$ MWh (estimated)" in tex
     assert r"order of magnitude $10^{23}$" in tex
     assert "90 \\% interval $" in tex and "×" not in tex and "⁻" not in tex
     with pytest.raises(ParameterError, match="md or latex"):

@@ -16,7 +16,8 @@ from trainlca.catalog import load_catalog
 from trainlca.cli import main
 from trainlca.errors import TrainLCAError
 from trainlca.presets import get_preset
-from trainlca.production import HOSTS, card_production, host_production
+from trainlca.production import card_production
+from trainlca.servers import archetypes, host_production
 from trainlca.uncertainty import point_values
 
 
@@ -31,7 +32,7 @@ def test_mlca_a100_80gb_matches_mlca() -> None:
     assert a100.pe == pytest.approx(3943, abs=0.5)
     assert a100.adpe == pytest.approx(0.0268, abs=5e-5)
     assert math.isnan(a100.wu)
-    assert a100.host_archetype == "hgx-8"
+    assert a100.host_archetype == "hgx-a100"
 
 
 def test_default_h100_pcie_near_225() -> None:
@@ -49,7 +50,7 @@ def test_table_equals_per_card_calls_and_host_share() -> None:
         acc = cat.get(r.hardware)
         one = card_production(acc.die_area_cm2, acc.memory_gb, p)
         assert r.gwp == pytest.approx(float(one["gwp"]), rel=1e-12)
-        host = HOSTS[r.host_archetype]
+        host = archetypes()[r.host_archetype]
         hp = host_production(host, p)
         assert r.host_gwp_per_accelerator == pytest.approx(float(hp["gwp"]) / host.accelerators)
 

@@ -27,8 +27,10 @@ def test_estimate_json_shape_and_values(capsys: pytest.CaptureFixture[str]) -> N
                        "2820", "-c", "FRA", "--format", "json", "--draws", "300")
     assert code == 0
     d = json.loads(out)
-    # (400·0.9 + 0.6·400) W · 1.2 · 1,082,880 h / 1000
-    assert d["energy_kwh"] == pytest.approx(1_082_880 * 600 * 1.2 / 1000)
+    # (400·0.9 + host CPUs and RAM of the hgx-a100 server per GPU + 0.4·400) W · 1.2 PUE
+    # · 1,082,880 h / 1000; the server: 2 × 225 W × 0.5 + 1,024 GB × 0.3725 W/GB over 8 GPUs
+    server_w = (2 * 225 * 0.5 + 1024 * 0.3725) / 8
+    assert d["energy_kwh"] == pytest.approx(1_082_880 * (360 + server_w + 160) * 1.2 / 1000)
     assert d["energy_kwh_p5"] < d["energy_kwh"] < d["energy_kwh_p95"]
     for c, unit in (("gwp", "kgCO2eq"), ("adpe", "kgSbeq"), ("pe", "MJ"), ("wu", "L")):
         i = d["impacts"][c]

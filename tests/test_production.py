@@ -10,13 +10,12 @@ import pytest
 from trainlca.presets import get_preset
 from trainlca.production import (
     HOST_WATER_NOT_COVERED,
-    HOSTS,
     card_production,
     card_water,
     effective_die_area_mm2,
-    host_production,
     memory_production,
 )
+from trainlca.servers import archetypes, host_production
 from trainlca.uncertainty import point_values
 
 MLCA = point_values(get_preset("mlca").params())
@@ -73,7 +72,7 @@ def test_production_water_accelerators_covered_hosts_not_never_zero() -> None:
     out = card_production(8.14, 80.0, DEFAULT)
     assert float(out["wu"]) == pytest.approx(224.896, abs=0.001)  # as computed by hand above
     # hosts: BoaviztAPI's CPU/RAM/SSD/PSU/case factors have no water → NaN, never zero
-    assert math.isnan(float(host_production(HOSTS["hgx-8"], DEFAULT)["wu"]))
+    assert math.isnan(float(host_production(archetypes()["hgx-a100"], DEFAULT)["wu"]))
     # presets whose source has no water (mlca, bloom): not covered, NaN, never zero
     assert math.isnan(float(card_production(8.26, 80.0, MLCA, water=False)["wu"]))
     assert get_preset("mlca").boundary.production_water is False
@@ -139,18 +138,6 @@ def test_no_memory_means_no_memory_impact() -> None:
     out = memory_production(np.array([0.0, 16.0]), DEFAULT)
     assert out["gwp"][0] == 0.0
     assert out["gwp"][1] == pytest.approx(16 / 1.0 * 2.20 + 5.22)
-
-
-def test_hgx_host_bottom_up_by_hand() -> None:
-    h = HOSTS["hgx-8"]
-    gwp = (
-        2 * (10.08 * 1.97 + 9.14)          # 2 CPUs, 1008 mm² each
-        + 1024 / 1.0 * 2.20 + 16 * 5.22    # 1 TB RAM at ρ=1, 16 DIMMs of 64 GB
-        + 19_200 / 54.88 * 2.20 + 3 * 6.34  # SSDs
-        + 6 * 2.99 * 24.30                 # power supplies
-        + 150.0 + 66.10 + 6.68             # rack case, motherboard, assembly
-    )
-    assert float(host_production(h, DEFAULT)["gwp"]) == pytest.approx(gwp, rel=1e-12)
 
 
 def test_vectorised_over_runs_and_draws() -> None:

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from trainlca.presets import get_preset
 from trainlca.run import (
-    HOST_ORDER,
     Hardware,
     RunInputs,
     allocation_share,
@@ -17,6 +16,7 @@ from trainlca.run import (
     run_impacts,
 )
 from trainlca.runspec import RunSpec
+from trainlca.servers import archetypes
 from trainlca.uncertainty import point_values
 
 DEFAULT = point_values(get_preset("default").params())
@@ -31,7 +31,7 @@ def runs(hours: list[float], tdp: float = 400.0, die: float = 8.26, mem: float =
         hardware=Hardware(
             tdp_w=np.full(n, tdp), die_area_cm2=np.full(n, die), memory_gb=np.full(n, mem),
             die_area_imputed=np.zeros(n, dtype=bool), die_count=np.ones(n),
-            host_index=np.full(n, HOST_ORDER.index("hgx-8"))),
+            host_index=np.zeros(n, dtype=np.intp), servers=(archetypes()["hgx-a100"],)),
         grid={"gwp": np.full(n, gwp), "adpe": np.full(n, 1e-8), "pe": np.full(n, 11.0),
               "wu": np.full(n, 2.0)},
     )
@@ -46,10 +46,15 @@ def test_bloom_dynamic_energy() -> None:
 
 
 def test_default_energy_by_hand() -> None:
-    # (400·0.9 + 0.6·400) W · 1.2 PUE = 720 W per accelerator-hour → all-in ratio 1.8 × TDP
-    e = energy_kwh(1000.0, 400.0, DEFAULT)
-    assert float(e) == pytest.approx(1000 * (360 + 240) * 1.2 / 1000)
-    assert float(e) / (1000 * 0.4) == pytest.approx(1.8)
+    # A100 on the hgx-a100 archetype: CPUs 2 × 225 W × 0.5 + RAM 1,024 GB × 0.3725 W/GB over 8
+    # GPUs = 75.8 W; other host IT 0.4 × 400 W; (360 + 75.8 + 160) W × 1.2 PUE = 715 W per
+    # accelerator-hour → all-in ratio 1.787 × TDP (1.8 before servers carried host power).
+    server_w = (2 * 225 * 0.5 + 1024 * 0.3725) / 8
+    e = energy_kwh(1000.0, 400.0, DEFAULT, server_w=server_w)
+    assert float(e) == pytest.approx(1000 * (360 + server_w + 160) * 1.2 / 1000)
+    assert float(e) / (1000 * 0.4) == pytest.approx(1.787, abs=5e-4)
+    imp = run_impacts(runs([1000.0]), DEFAULT, get_preset("default").boundary)
+    assert imp.energy_kwh[0] == pytest.approx(float(e), rel=1e-12)
 
 
 def test_tdp_pue_preset_is_use_only() -> None:

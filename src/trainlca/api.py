@@ -26,6 +26,7 @@ from trainlca.presets import Boundary, Preset, get_preset
 from trainlca.provenance import Provenance, Status
 from trainlca.run import Hardware, Impacts, RunInputs, run_impacts
 from trainlca.runspec import Described, RunSpec, describe
+from trainlca.servers import Server, default_server, host_power_w, load_server
 from trainlca.uncertainty import (
     DEFAULT_SEED,
     Driver,
@@ -50,10 +51,13 @@ def runs_from_catalog(
     accelerators: Sequence[Accelerator],
     spec: RunSpec,
     grid_factors: Mapping[str, FloatArray],
+    *,
+    server: Server | None = None,
 ) -> RunInputs:
     """Run arrays for the run model from catalogue rows (one per run), run descriptions and
-    grid factors per criterion (R,)."""
-    return RunInputs(spec=spec, hardware=Hardware.of(accelerators),
+    grid factors per criterion (R,); every run on ``server`` when given, else on its chip's
+    default archetype."""
+    return RunInputs(spec=spec, hardware=Hardware.of(accelerators, server),
                      grid={c: np.asarray(grid_factors[c], dtype=np.float64) for c in CRITERIA})
 
 
@@ -192,6 +196,8 @@ class _Context:
     preset: Preset
     params: Mapping[str, Param]
     country_given: bool
+    #: the user's server (None = the chip's default archetype).
+    server: Server | None = None
 
 
 def estimate(
@@ -212,6 +218,7 @@ def estimate(
     with_sensitivity: bool = False,
     measured_energy_kwh: float | None = None,
     include_host: bool = True,
+    server: str | Server | None = None,
 ) -> Estimate:
     """Life-cycle impacts of one training run.
 
@@ -224,14 +231,18 @@ def estimate(
 
     ``include_host=False`` leaves the host servers out (their production and their power).
 
+    ``server``: the host server, an archetype id (``hgx-h100``…), a JSON/YAML file in
+    BoaviztAPI's or MLCA's server schema, or a ``servers.Server``; default the chip's archetype
+    (``servers.default_server``).
+
     Example:
         >>> e = estimate("A100 SXM4 80 GB", count=384, hours=2820, country="FRA", draws=0)
         >>> round(e.energy_kwh)
-        779674
+        774222
     """
     check_draws(draws)
     check_seed(seed)
-    ctx = _context(hardware, country, grid, preset, overrides, include_host)
+    ctx = _context(hardware, country, grid, preset, overrides, include_host, server)
     run = describe(ctx.acc, count=count, hours=hours, accelerator_hours=accelerator_hours,
                    flop=flop, mfu=mfu, precision=precision,
                    mfu_default=float(ctx.params["mfu"].value),
@@ -240,7 +251,7 @@ def estimate(
         raise ParameterError(f"a sensitivity ranking needs at least {MIN_SENSITIVITY_DRAWS} "
                              f"draws, got {draws}")
     runs = runs_from_catalog([ctx.acc], run.spec, {c: np.array([ctx.factors.get(c)])
-                                                   for c in CRITERIA})
+                                                   for c in CRITERIA}, server=ctx.server)
     result = assess_runs(runs, preset=ctx.preset, overrides=overrides, draws=draws, seed=seed)
     impacts, intervals = _summarise(result)
     return Estimate(
@@ -262,7 +273,8 @@ def estimate(
 
 
 def _context(hardware: str, country: str, grid: str | GridProvider | None, preset: str,
-             overrides: Mapping[str, float] | None, include_host: bool) -> _Context:
+             overrides: Mapping[str, float] | None, include_host: bool,
+             server: str | Server | None = None) -> _Context:
     if not isinstance(hardware, str) or not hardware.strip():
         raise ParameterError(f"hardware must be an accelerator name, got {hardware!r}")
     if not isinstance(country, str) or not country.strip():
@@ -273,8 +285,9 @@ def _context(hardware: str, country: str, grid: str | GridProvider | None, prese
     if not include_host:
         pre = replace(pre, boundary=replace(pre.boundary, host_production=False,
                                             host_power=False))
+    chosen = None if server is None else load_server(server)
     return _Context(resolution.accelerator, resolution.note, provider, provider.get(country),
-                    pre, pre.params(overrides), country.strip().upper() != "WOR")
+                    pre, pre.params(overrides), country.strip().upper() != "WOR", chosen)
 
 
 def _summarise(result: Assessment) -> tuple[dict[str, dict[str, float]],
@@ -328,6 +341,7 @@ def _provenance(ctx: _Context, run: Described, params: Mapping[str, Param]) -> l
                    acc.sources.get("memory", "")),
         Provenance("location", f.zone, "", Status.INPUT if ctx.country_given
                    else Status.DEFAULT, f.source),
+        *_server_provenance(ctx, params),
     ]
     for c in CRITERIA:
         fallback = c in f.fallbacks
@@ -337,6 +351,34 @@ def _provenance(ctx: _Context, run: Described, params: Mapping[str, Param]) -> l
     prov += [Provenance(name, par.value, par.unit, par.status, par.source)
              for name, par in params.items()]
     return prov
+
+
+def _server_provenance(ctx: _Context, params: Mapping[str, Param]) -> list[Provenance]:
+    """Which host server the run uses, where its components come from, and its CPU and RAM
+    power per accelerator at the point values (W)."""
+    srv = ctx.server or default_server(ctx.acc)
+    how = ("user" if ctx.server is not None else
+           f"default platform of {ctx.acc.name} (servers.default_server_id)")
+    status = Status.INPUT if ctx.server is not None else Status.DEFAULT
+    watts = float(np.asarray(host_power_w(srv, point_values(params)))) / srv.accelerators
+    return [Provenance("server", srv.name, "", status,
+                       f"{how}; {srv.accelerators} accelerators per server; {srv.source}"),
+            Provenance("host_server_power_w", watts, "W", status,
+                       f"server {srv.name}: CPU TDP × host_cpu_usage + RAM GB × "
+                       f"host_ram_w_per_gb, per accelerator ({srv.accelerators})")]
+
+
+def _server_notes(ctx: _Context) -> list[Note]:
+    srv = ctx.server
+    if srv is None or not ctx.preset.boundary.host_production:
+        return []
+    out = []
+    if srv.imputed:
+        out.append(note("server.imputed", server=srv.name, fields="; ".join(srv.imputed)))
+    if srv.ignored:
+        out.append(note("server.fields_ignored", server=srv.name,
+                        fields=", ".join(srv.ignored)))
+    return out
 
 
 def _notes(ctx: _Context, run: Described, result: Assessment) -> list[Note]:
@@ -353,10 +395,14 @@ def _notes(ctx: _Context, run: Described, result: Assessment) -> list[Note]:
             out.append(note("water.card_model"))
     if b.host_production:
         out.append(note("water.host_not_covered"))
+    out += _server_notes(ctx)
     if ctx.acc.die_area_imputed:
         out.append(note("die_area.imputed", hardware=ctx.acc.name,
                         source=ctx.acc.sources.get("die_area", "")))
-    if ctx.factors.fallbacks:
+    if ctx.factors.requested:
+        out.append(note("grid.default_zone", requested=ctx.factors.requested,
+                        zone=ctx.factors.zone, source=ctx.provider.source))
+    elif ctx.factors.fallbacks:
         out.append(note("grid.world_fallback", zone=ctx.factors.zone,
                         criteria=", ".join(ctx.factors.fallbacks)))
     if bool(run.spec.measured[0]):

@@ -27,11 +27,13 @@ import numpy as np
 
 from trainlca.criteria import SHORT
 from trainlca.notes import note
-from trainlca.production import PRODUCTION_CRITERIA, host_archetype_for
+from trainlca.production import PRODUCTION_CRITERIA
 from trainlca.trends import TrendFit, fit_log_trend
 
 if TYPE_CHECKING:  # keeps the catalogue import lazy at runtime
     from trainlca.catalog import Accelerator, Catalog
+    from trainlca.run import Hardware
+    from trainlca.servers import Server
 
 #: First release year of the card trend by default (the seed study's window).
 TREND_SINCE: Final[float] = 2013.0
@@ -104,6 +106,7 @@ def card_table(
     seed: int | None = None,
     catalog: Catalog | None = None,
     types: Iterable[str] | None = None,
+    server: str | Path | Server | None = None,
 ) -> list[CardRow]:
     """Production impacts of every catalogue accelerator under a preset, sorted by release date.
 
@@ -114,11 +117,14 @@ def card_table(
         seed: random seed of the draws (default: ``uncertainty.DEFAULT_SEED``).
         catalog: a catalogue (default: the packaged one).
         types: keep only these accelerator types (e.g. ``{"GPU"}``); default all.
+        server: one host server for every card (an archetype id, a JSON/YAML file or a
+            ``Server``; ``servers.load_server``); default each chip's own archetype.
     Electricity does not enter production, so no grid is needed.
     """
     from trainlca.catalog import load_catalog
     from trainlca.presets import get_preset
     from trainlca.run import Hardware, hardware_production
+    from trainlca.servers import load_server
     from trainlca.uncertainty import DEFAULT_SEED, check_draws, check_seed, point_values, sample
 
     cat = catalog if catalog is not None else load_catalog()
@@ -129,7 +135,7 @@ def card_table(
     )
     pre = get_preset(preset)
     params = pre.params(overrides)
-    hw = Hardware.of(accs)
+    hw = Hardware.of(accs, None if server is None else load_server(server))
     card, host = hardware_production(hw, point_values(params), pre.boundary)
     spread: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if check_draws(draws, len(accs)) > 0 and accs:
@@ -138,10 +144,10 @@ def card_table(
         for c in IMPACT_COLUMNS:
             p5, p95 = np.percentile(mc[c], [5, 95], axis=0)
             spread[c] = (p5, p95)
-    return [_card_row(a, i, card, host, spread) for i, a in enumerate(accs)]
+    return [_card_row(a, i, hw, card, host, spread) for i, a in enumerate(accs)]
 
 
-def _card_row(a: Accelerator, i: int, card: Mapping[str, np.ndarray],
+def _card_row(a: Accelerator, i: int, hw: Hardware, card: Mapping[str, np.ndarray],
               host: Mapping[str, np.ndarray],
               spread: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> CardRow:
     extra: dict[str, float] = {}
@@ -156,7 +162,7 @@ def _card_row(a: Accelerator, i: int, card: Mapping[str, np.ndarray],
         die_area_cm2=a.die_area_cm2, die_count=a.die_count,
         die_area_imputed=a.die_area_imputed, memory_gb=a.memory_gb,
         memory_type=a.memory_type, tdp_w=a.tdp_w,
-        host_archetype=host_archetype_for(a.type, a.node_size).name,
+        host_archetype=hw.server_of(i).name,
         host_gwp_per_accelerator=float(host["gwp"][i]),
         host_adpe_per_accelerator=float(host["adpe"][i]),
         host_pe_per_accelerator=float(host["pe"][i]),

@@ -18,8 +18,10 @@ Providers
     L/kWh. Conflicting duplicate zones are an error.
   - MLCA's ``electricity_impact_factors.csv`` (columns ``code``, ``gwp_emission_factor``,
     ``adpe_emission_factor``, ``pe_emission_factor``, ...; zones are ISO-3 plus ``WOR`` and
-    ``EEE``). It has no water factor. MLCA's file lists ``HND`` twice with different ADPe/PE;
-    for MLCA and Green Algorithms files the first row of a zone wins.
+    ``EEE``). It has no water factor. A country missing from it gets the ``EEE`` (Europe)
+    factors, as MLCA does (:data:`MLCA_DEFAULT_ZONE`; ``GridFactors.requested`` names the
+    country asked for, and estimates say so in a note). MLCA's file lists ``HND`` twice with
+    different ADPe/PE; for MLCA and Green Algorithms files the first row of a zone wins.
   - Green Algorithms' ``CI_aggregated.csv`` (a units row, then ``location,...,
     carbonIntensity,...``; gCO2e/kWh, converted to kg). GWP only. Two-letter codes become ISO-3,
     ``WORLD`` becomes ``WOR``, regional codes (``US-CA``, ``CN-HK``) are kept as they are.
@@ -54,7 +56,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -99,6 +101,9 @@ class GridFactors:
     """Provider, version and, where known, the underlying source."""
     fallbacks: tuple[str, ...] = ()
     """Criteria whose value is the world average or was filled from another provider."""
+    requested: str = ""
+    """The zone asked for when it is missing from the provider and these are the provider's
+    default zone's factors (MLCA's files: ``EEE``); empty otherwise."""
 
     def get(self, criterion: str) -> float:
         """Factor for ``criterion`` (one of :data:`trainlca.criteria.CRITERIA`)."""
@@ -114,11 +119,15 @@ class GridProvider:
     """A table of :class:`GridFactors` keyed by zone."""
 
     def __init__(
-        self, name: str, version: str, factors: Iterable[GridFactors], source: str = ""
+        self, name: str, version: str, factors: Iterable[GridFactors], source: str = "",
+        *, default_zone: str | None = None,
     ) -> None:
         self.name = name
         self.version = version
         self.source = source or f"{name} {version}"
+        #: zone used for a country missing from the table (MLCA's files: its ``EEE``, as MLCA
+        #: does); None = a missing country is an error.
+        self.default_zone = default_zone
         self._table: dict[str, GridFactors] = {}
         for f in factors:
             if f.zone in self._table:
@@ -126,6 +135,8 @@ class GridProvider:
             self._table[f.zone] = f
         if not self._table:
             raise DataFileError(f"{self.source}: no grid zones")
+        if default_zone is not None and default_zone not in self._table:
+            raise DataFileError(f"{self.source}: default zone {default_zone} is not in the table")
 
     def __repr__(self) -> str:
         return f"GridProvider({self.name!r}, {self.version!r}, {len(self._table)} zones)"
@@ -139,6 +150,10 @@ class GridProvider:
     def __contains__(self, zone: object) -> bool:
         return isinstance(zone, str) and zone in self._table
 
+    def defaulted(self, zones: Iterable[str]) -> list[str]:
+        """The distinct zones of ``zones`` that fall back to the default zone (sorted)."""
+        return sorted({f.requested for f in (self.get(z) for z in set(zones)) if f.requested})
+
     def zones(self) -> list[str]:
         """All zone codes, sorted."""
         return sorted(self._table)
@@ -147,7 +162,9 @@ class GridProvider:
         """Factors for a zone code, ISO-3 code, country name or ``WOR``.
 
         Raises :class:`UnknownLocationError` for a name that is not a country, for a
-        "multinational" string, and for a country this provider has no factors for.
+        "multinational" string, and for a country this provider has no factors for — unless the
+        provider has a default zone (MLCA's files): then that zone's factors, with
+        ``requested`` set to the country asked for.
         """
         key = location.strip()
         hit = self._table.get(key.upper())
@@ -155,6 +172,11 @@ class GridProvider:
             return hit
         code = countries.resolve(key)
         hit = self._table.get(code)
+        if hit is None and self.default_zone is not None:
+            base = self._table[self.default_zone]
+            return replace(base, requested=code, fallbacks=CRITERIA,
+                           source=f"{base.source}; {code} not in the file: its default zone "
+                                  f"{base.zone} (as MLCA does)")
         if hit is None:
             raise UnknownLocationError(
                 f"no grid factors for '{key}' ({code}) in {self.source}; "
@@ -198,6 +220,9 @@ class GridProvider:
 # --------------------------------------------------------------------------- ecologits
 
 _ECOLOGITS_FIELDS: Final[dict[str, str]] = {"gwp": "gwp", "adpe": "adpe", "pe": "pe", "wue": "wu"}
+#: MLCA's default usage location (blubrom/MLCA @ d2d8a42, model/components/usage.py
+#: ``_DEFAULT_USAGE_LOCATION``), used for a location missing from its factor file.
+MLCA_DEFAULT_ZONE: Final[str] = "EEE"
 _WORLD_WARNING = re.compile(r"^electricity-mix-(\w+)-world$")
 
 
@@ -213,6 +238,11 @@ def ecologits_json_path() -> Path:
     if not path.is_file():
         raise DataFileError(f"ecologits electricity table not found at {path}")
     return path
+
+
+def _criteria(values: dict[str, float]) -> dict[str, Any]:
+    """The criterion values as GridFactors keywords (gwp, adpe, pe, wu)."""
+    return {c: values[c] for c in CRITERIA}
 
 
 def _float(value: Any, where: str) -> float:
@@ -255,7 +285,7 @@ def ecologits_provider() -> GridProvider:
                 name=countries.country_name(zone),
                 source=source,
                 fallbacks=tuple(c for c in CRITERIA if c in flagged),
-                **values,
+                **_criteria(values),
             )
         )
     return GridProvider("ecologits", version, factors, source)
@@ -479,7 +509,7 @@ def csv_provider(path: str | Path, fill_from: GridProvider | None = None) -> Gri
         if filled and donor is not None:
             source += f"; {','.join(filled)} from {fill_from.source} zone {donor.zone}"
         factor = GridFactors(zone=zone, name=_row_name(lay, row, zone), source=source,
-                             fallbacks=tuple(filled), **values)
+                             fallbacks=tuple(filled), **_criteria(values))
         previous = factors.get(zone)
         if previous is None:
             factors[zone] = factor
@@ -487,7 +517,11 @@ def csv_provider(path: str | Path, fill_from: GridProvider | None = None) -> Gri
             raise DataFileError(f"{p}: line {line}: zone {zone} appears twice with different "
                                 "values")
         # MLCA / Green Algorithms: the first row of a zone wins
-    return GridProvider(provider_name, f"sha256:{digest}", factors.values(), provider_source)
+    # MLCA falls back to its default zone EEE for a location missing from its file
+    # (model/components/usage.py, _DEFAULT_USAGE_LOCATION): so do we, with a note.
+    default = MLCA_DEFAULT_ZONE if lay.fmt == "mlca" and MLCA_DEFAULT_ZONE in factors else None
+    return GridProvider(provider_name, f"sha256:{digest}", factors.values(), provider_source,
+                        default_zone=default)
 
 
 def load_grid(path: str | Path | None = None) -> GridProvider:

@@ -30,6 +30,13 @@ TEXTS: Final[Mapping[str, str]] = MappingProxyType({
     "end_of_life.excluded": "end of life outside the boundary (as in MLCA)",
     "hardware.generic": "{text}",
     "die_area.imputed": "die area of {hardware} is imputed ({source})",
+    "grid.default_zone": (
+        "no grid factors for {requested} in {source}: its default zone {zone} is used, as MLCA "
+        "does for a location missing from its file"),
+    "server.imputed": (
+        "server {server}: not given in its file, filled with defaults: {fields}"),
+    "server.fields_ignored": (
+        "server {server}: fields not used by trainlca: {fields}"),
     "grid.world_fallback": (
         "grid factors for {zone} use the world average for: {criteria}"),
     "location.world": (

@@ -245,17 +245,67 @@ _PARAMS: tuple[Param, ...] = (
        "BoaviztAPI 2.5.0 models/component/gpu.py _calculate_effective_area_on_circular_wafer: "
        "usable ratio exp(-sqrt(A[cm²]·0.1)); fixed: the ±50 % on the per-area factors carries "
        "the uncertainty of the area model", "defect density of the yield term", "production"),
-    # --- Host servers (METHOD §3) ---
-    _p("host_power_ratio", 0.6, "1", 0.3, 1.0, "triangular",
-       "ours: DGX A100 6.5 kW max vs 8×400 W GPUs → other IT 1.03×TDP at full load; DGX H100 "
-       "10.2 kW vs 8×700 W → 0.82×TDP; CPUs, RAM, NICs, switches and fans run below their maximum",
-       "host and network IT power per accelerator, as a fraction of accelerator TDP", "use"),
+    # --- Host servers (METHOD §3; docs/servers.md): production from the server's components,
+    # power from its CPUs and RAM (MLCA's rule) plus the rest of the host IT as a TDP ratio ---
+    _p("host_power_ratio", 0.4, "1", 0.2, 0.77, "triangular",
+       "ours from NVIDIA datasheet maximum system power minus GPU TDP, CPU TDP and RAM at "
+       "0.3725 W/GB: DGX A100 (6.5 kW - 8x400 - 2x225 - 381 W) = 0.77 x GPU TDP, DGX H100 "
+       "(10.2 kW - 8x700 - 2x350 - 763 W) = 0.56; default 0.4 = below maximum (fans, NICs, "
+       "switches, drives and conversion losses at training load); low 0.2 (ours)",
+       "other host IT power per accelerator (network cards, switches, fans, drives, power "
+       "conversion), as a fraction of accelerator TDP; CPUs and RAM are counted from the server",
+       "host"),
     _p("host_power_w", 0.0, "W", 0.0, 0.0, "fixed",
-       "ours: 0 by default (host power is host_power_ratio × TDP); the mlca preset sets MLCA's "
-       "RAM 0.3725 W/GB + CPU TDP model", "absolute host power per accelerator, added", "use"),
-    _p("host_share_scale", 1.0, "1", 0.7, 1.3, "triangular",
-       "ours: ±30 % on the bottom-up host production (component counts of real hosts vary)",
-       "scale on the host archetype's production impact", "host"),
+       "ours: 0 (a user's extra host power per accelerator, e.g. a measured overhead)",
+       "absolute host power per accelerator, added", "host"),
+    _p("host_cpu_usage", 0.5, "1", 0.1, 1.0, "triangular",
+       "ours: host CPUs of accelerator servers feed data and launch kernels, well below TDP; "
+       "high 1.0 = MLCA's default cpu_usage (CPUs at TDP); low 0.1 (ours)",
+       "mean load of the host CPUs as a fraction of their TDP", "host"),
+    _p("host_ram_w_per_gb", 0.3725, "W/GB", 0.15, 0.45, "triangular",
+       "Green Algorithms (Lannelongue et al. 2021, Adv. Sci. 8, 2100707) 0.3725 W/GB, used by "
+       "MLCA; low 0.15 (ours: ~10 W per 64 GB DDR5 RDIMM under load); high 0.45 (ours)",
+       "power of host memory per GB installed", "host"),
+    _p("host_ram_density_ddr4", 2.1, "GB/cm2", 1.244, 3.09, "triangular",
+       "BoaviztAPI 2.5.0 crowdsourcing/ram_manufacture.csv Samsung 18 nm row 2.375 GB/cm2 of "
+       "die, divided by 1.125 for the ECC dies of an RDIMM (72 bits per 64); low 1.244 = mean "
+       "of that table (BoaviztAPI's default; its 30 nm row, 0.625, MLCA's default, predates "
+       "every archetype); high 3.09 = Micron D1z 16 Gb DDR4 die, 0.247 Gb/mm2 (TechInsights, "
+       "Micron DDR5 DIMM technology blog), no ECC overhead",
+       "capacity per cm2 of DRAM die of DDR4 server memory", "host"),
+    _p("host_ram_density_ddr5", 2.4, "GB/cm2", 1.244, 3.01, "triangular",
+       "Micron D1z 16 Gb DDR5 die, 0.241 Gb/mm2 = 3.01 GB/cm2 (TechInsights, Micron DDR5 DIMM "
+       "technology blog), divided by 1.25 for the ECC dies of a DDR5 RDIMM (80 bits per 64); "
+       "low 1.244 = mean of BoaviztAPI 2.5.0 ram_manufacture.csv (its default); high 3.01 = the "
+       "die without ECC overhead",
+       "capacity per cm2 of DRAM die of DDR5/LPDDR5X server memory", "host"),
+    _p("host_ssd_density", 54.88, "GB/cm2", 16.4, 128.0, "triangular",
+       "mean of BoaviztAPI 2.5.0 crowdsourcing/ssd_manufacture.csv (19 NAND rows, 2015-2020); "
+       "range = its min (Intel 32-layer, 16.4) and max (Micron 128-layer, 128)",
+       "capacity per cm2 of NAND die of host SSDs", "host"),
+    _p("host_cpu_spread", 0.0, "1", -1.0, 1.0, "triangular",
+       "archetype table servers/data/archetypes.csv: each row's CPU.* and SWITCH.* min/max "
+       "cells (-1 = min, 0 = default, +1 = max)",
+       "position of the host CPUs (die area, TDP) and switch ASICs within their archetype "
+       "range", "host"),
+    _p("host_ram_spread", 0.0, "1", -1.0, 1.0, "triangular",
+       "archetype table servers/data/archetypes.csv: each row's RAM.units and RAM.capacity "
+       "min/max cells",
+       "position of the host memory (modules, GB per module) within its archetype range",
+       "host"),
+    _p("host_storage_spread", 0.0, "1", -1.0, 1.0, "triangular",
+       "archetype table servers/data/archetypes.csv: each row's SSD.* and HDD.* min/max cells",
+       "position of the host drives (count, GB per drive) within their archetype range",
+       "host"),
+    _p("host_chassis_spread", 0.0, "1", -1.0, 1.0, "triangular",
+       "archetype table servers/data/archetypes.csv: each row's POWER_SUPPLY.*, CASE.units and "
+       "MOTHERBOARD.units min/max cells",
+       "position of the power supplies (count, mass) and chassis within their archetype range",
+       "host"),
+    _p("host_share_scale", 1.0, "1", 1.0, 1.0, "fixed",
+       "1: the spread of real hosts is carried by the component positions host_*_spread and "
+       "densities; the bloom preset scales the host to its paper's 2,500 kgCO2eq with it",
+       "scale on the host server's production impact", "host"),
     # --- Use phase (METHOD §4) ---
     _p("power_fraction", 0.9, "1", 0.6, 1.0, "triangular",
        "ours: Meta model cards and BLOOM use TDP (1.0); measured large-model training averages "
@@ -314,11 +364,20 @@ BOUNDS: Final[Mapping[str, tuple[float, float, str]]] = {
     "lifetime_years": (0.5, 30.0, "accelerators serve months to decades, not 10^-300 years"),
     "use_ratio": (0.01, 1.0, "a share of the lifetime"),
     "mfu": (1e-3, 1.0, "a fraction of peak; below 0.1 % it is a unit error"),
-    "power_fraction": (0.01, 2.0, "a fraction of TDP; above 1 only for a reported system power "
-                       "per chip, e.g. GPT-3's 330 W per 300 W V100 (Patterson et al. 2021)"),
+    "power_fraction": (0.0, 2.0, "a fraction of TDP (0: accelerators unused, as in MLCA's "
+                       "CPU-only jobs); above 1 only for a reported system power per chip, e.g. "
+                       "GPT-3's 330 W per 300 W V100 (Patterson et al. 2021)"),
     "host_power_ratio": (0.0, 5.0, "host power is a fraction of the accelerators' (0.3-1 "
                          "measured)"),
     "host_power_w": (0.0, 10_000.0, "W per accelerator; a whole 8-GPU server draws ~10 kW"),
+    "host_cpu_usage": (0.0, 1.0, "a fraction of the CPUs' TDP"),
+    "host_ram_w_per_gb": (0.0, 10.0, "W per GB of server RAM (MLCA: 0.3725)"),
+    "host_ram_density_ddr4": (0.01, 100.0, "DRAM density in GB/cm² of die"),
+    "host_ram_density_ddr5": (0.01, 100.0, "DRAM density in GB/cm² of die"),
+    "host_ssd_density": (0.1, 10_000.0, "NAND density in GB/cm² of die"),
+    **{f"host_{part}_spread": (-1.0, 1.0, "a position between the archetype's min (-1) and "
+                               "max (1), 0 = default")
+       for part in ("cpu", "ram", "storage", "chassis")},
     "rho": (0.01, 100.0, "DRAM density in GB/cm² of die (0.6-7 in the sources)"),
     "card_mass_kg": (0.01, 100.0, "one accelerator card, kg"),
     "vram_dies": (1.0, 64.0, "memory dies per card"),

@@ -3,9 +3,11 @@
 - ``default``: the project's best estimate, full boundary (accelerator and host production,
   transport, electricity with host power and PUE), uncertain parameters at their documented
   ranges.
-- ``mlca``: MLCA's defaults exactly (ρ = 0.625 GB/cm², L = 6 y, u_a = 0.85, dynamic ratio
-  200/109 in place of PUE and idle, host power from RAM and CPU TDP, no transport); use it with
-  MLCA's grid file (``--grid electricity_impact_factors.csv``) to reproduce MLCA.
+- ``mlca``: MLCA's defaults exactly (ρ = 0.625 GB/cm² for GPU and server RAM, SSD 48.5 GB/cm²,
+  L = 6 y, u_a = 0.85, dynamic ratio 200/109 in place of PUE and idle, host power = RAM
+  0.3725 W/GB + CPU TDP × cpu_usage 1 of the run's server, no transport); use it with MLCA's
+  grid file (``--grid electricity_impact_factors.csv``) to reproduce MLCA
+  (``validate_mlca`` recomputes its published results).
 - ``tdp-pue``: accelerator TDP × hours × PUE, use phase only, PUE 1.1 unless given: the boundary
   of Meta's model cards and Patterson et al. 2021.
 - ``bloom``: BLOOM's split (Luccioni et al. 2023): dynamic energy at TDP, idle and infrastructure
@@ -118,12 +120,16 @@ BLOOM_GPU_KGCO2: Final[float] = 150.0
 BLOOM_SERVER_KGCO2: Final[float] = 2_500.0
 
 
-def _hgx8_gwp() -> float:
-    """GWP of our 8-GPU host archetype at the default memory density (for the bloom preset)."""
-    from trainlca.production import HOSTS, host_production
+#: The server the bloom preset scales to the paper's 2,500 kgCO2eq (BLOOM ran on A100 SXM4 nodes).
+BLOOM_SERVER: Final[str] = "hgx-a100"
+
+
+def _bloom_server_gwp() -> float:
+    """GWP of the A100 host archetype at the default parameters (the bloom preset's scale)."""
+    from trainlca.servers import archetypes, host_production
 
     p = {name: par.value for name, par in DEFAULTS.items()}
-    return float(host_production(HOSTS["hgx-8"], p)["gwp"])
+    return float(host_production(archetypes()[BLOOM_SERVER], p)["gwp"])
 
 
 PRESETS: Final[Mapping[str, Preset]] = {
@@ -143,12 +149,15 @@ PRESETS: Final[Mapping[str, Preset]] = {
             "dynamic_ratio": (200 / 109, MLCA_SRC + " (BLOOM: 200 kWh total per 109 kWh compute)"),
             "pue": (1.0, MLCA_SRC + ": the dynamic ratio replaces PUE"),
             "power_fraction": (1.0, MLCA_SRC + ": accelerators at TDP"),
-            "host_power_ratio": (0.0, MLCA_SRC + ": host power modelled from RAM and CPUs"),
-            "host_power_w": (
-                (1024 * 0.3725 + 2 * 225.0) / 8,
-                MLCA_SRC + ": RAM 0.3725 W/GB × 1,024 GB + 2 CPUs × 225 W TDP, per 8 GPUs "
-                "(DGX A100-class host)",
-            ),
+            # MLCA's host rules (model/ml_setup.py dynamic_power, model/components/component.py)
+            "host_power_ratio": (0.0, MLCA_SRC + ": host power is the server's RAM and CPUs only"),
+            "host_cpu_usage": (1.0, MLCA_SRC + ": default cpu_usage 1 (CPUs at TDP)"),
+            "host_ram_w_per_gb": (0.3725, MLCA_SRC + ": RAM 0.3725 W/GB (Green Algorithms)"),
+            "host_ram_density_ddr4": (0.625, MLCA_SRC + ": server RAM density 0.625 GB/cm² "
+                                      "(its default for any RAM without a density)"),
+            "host_ram_density_ddr5": (0.625, MLCA_SRC + ": server RAM density 0.625 GB/cm² "
+                                      "(its default for any RAM without a density)"),
+            "host_ssd_density": (48.5, MLCA_SRC + ": SSD density 48.5 GB/cm² (its default)"),
         },
     ),
     "tdp-pue": Preset(
@@ -182,10 +191,14 @@ PRESETS: Final[Mapping[str, Preset]] = {
             "mem_gwp": (0.0, BLOOM_SRC + ": per-GPU figure includes memory"),
             "mem_base_gwp": (0.0, BLOOM_SRC + ": per-GPU figure includes memory"),
             "host_share_scale": (
-                BLOOM_SERVER_KGCO2 / _hgx8_gwp(),
-                BLOOM_SRC + ": 2,500 kgCO2eq per server without GPUs (scales our 8-GPU host "
-                "model to it; PE and ADPe of the host scale alike)",
+                BLOOM_SERVER_KGCO2 / _bloom_server_gwp(),
+                BLOOM_SRC + ": 2,500 kgCO2eq per server without GPUs (scales our hgx-a100 "
+                "host archetype to it; PE and ADPe of the host scale alike)",
             ),
+            "host_cpu_usage": (0.0, BLOOM_SRC + ": host power is inside the idle/infrastructure "
+                               "share"),
+            "host_ram_w_per_gb": (0.0, BLOOM_SRC + ": host power is inside the idle/"
+                                  "infrastructure share"),
         },
         fixed_all=True,
     ),

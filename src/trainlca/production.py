@@ -16,20 +16,23 @@ of life is outside our boundary, as in MLCA). Host production water is not cover
 CPU, RAM, SSD, power-supply, case and motherboard factors have no water criterion): it is NaN and
 reported as "not covered", never as zero.
 
-Hosts are built bottom-up from BoaviztAPI 2.5.0 component factors (Gröger et al. 2021): CPUs
-(die area), RAM (capacity / ρ), SSD (capacity / NAND density), power supplies (mass), rack case,
-motherboard, assembly. Their impact is shared equally by the host's accelerators.
+Host servers are modelled in ``trainlca.servers`` (sourced archetypes or a user's server, built
+bottom-up from BoaviztAPI 2.5.0 component factors; their impact is shared equally by the
+server's accelerators).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 
 from trainlca.params import FloatArray, Value
+
+# Host servers moved to trainlca.servers; these two names stay importable from here during the
+# transition (import them from trainlca.servers).
+from trainlca.servers.components import BOAVIZTA_COMPONENTS, BOAVIZTA_SOURCE  # noqa: F401
 
 #: Criteria of the per-area card model and of the host model (water has its own card model,
 #: ``card_water``, and is not covered for hosts).
@@ -204,101 +207,3 @@ def card_production(
         out["wu"] = np.full(np.broadcast(*out.values()).shape, np.nan)
     return out
 
-
-# --- Hosts -------------------------------------------------------------------------------------
-
-#: BoaviztAPI 2.5.0 component factors (factors.yml; Gröger et al. 2021). Facts, fixed.
-BOAVIZTA_COMPONENTS: Final[Mapping[str, Mapping[str, float]]] = {
-    # per cm² of CPU die, and per CPU
-    "cpu_die": {"gwp": 1.97, "pe": 26.50, "adpe": 5.87e-7},
-    "cpu_base": {"gwp": 9.14, "pe": 156.0, "adpe": 2.04e-2},
-    # per cm² of DRAM die, and per DIMM
-    "ram_die": {"gwp": 2.20, "pe": 27.30, "adpe": 6.30e-5},
-    "ram_base": {"gwp": 5.22, "pe": 74.0, "adpe": 1.69e-3},
-    # per cm² of NAND die, and per SSD
-    "ssd_die": {"gwp": 2.20, "pe": 27.30, "adpe": 6.30e-5},
-    "ssd_base": {"gwp": 6.34, "pe": 73.98, "adpe": 5.63e-4},
-    # per kg of power supply
-    "psu_per_kg": {"gwp": 24.30, "pe": 352.0, "adpe": 8.30e-3},
-    "rack_case": {"gwp": 150.0, "pe": 2200.0, "adpe": 2.02e-2},
-    "motherboard": {"gwp": 66.10, "pe": 836.0, "adpe": 3.69e-3},
-    "assembly": {"gwp": 6.68, "pe": 68.60, "adpe": 1.41e-6},
-}
-BOAVIZTA_SOURCE: Final[str] = "BoaviztAPI 2.5.0 data/factors.yml (Gröger et al. 2021)"
-#: Mean NAND density of BoaviztAPI 2.5.0 crowdsourcing/ssd_manufacture.csv (19 rows), GB/cm².
-SSD_DENSITY_GB_PER_CM2: Final[float] = 54.88
-#: Capacity of one DIMM assumed when counting memory modules, GB.
-DIMM_GB: Final[float] = 64.0
-
-
-@dataclass(frozen=True)
-class HostArchetype:
-    """A host server that carries ``accelerators`` accelerators (its components, sourced)."""
-
-    name: str
-    accelerators: int
-    cpus: int
-    cpu_die_mm2: float
-    ram_gb: float
-    ssd_gb: float
-    ssd_units: int
-    psu_units: int
-    psu_kg: float
-    source: str
-
-
-HOSTS: Final[Mapping[str, HostArchetype]] = {
-    h.name: h
-    for h in (
-        HostArchetype(
-            "hgx-8", 8, 2, 1008.0, 1024.0, 19_200.0, 3, 6, 2.99,
-            "NVIDIA DGX A100 datasheet (2× AMD EPYC 7742, 1 TB RAM, 2×1.92 TB + 15 TB NVMe, "
-            "6 PSUs); EPYC 7742 die 8×74 mm² CCD + 416 mm² IOD (AMD, WikiChip); PSU mass 2.99 kg "
-            "= BoaviztAPI default",
-        ),
-        HostArchetype(
-            "tpu-host-4", 4, 2, 1008.0, 512.0, 3_840.0, 1, 2, 2.99,
-            "ours: a 2-socket host per 4 TPU chips (Jouppi et al. 2023 give 4 chips per host; "
-            "CPU, RAM and storage assumed like a half DGX-class host)",
-        ),
-        HostArchetype(
-            "workstation-4", 4, 1, 564.0, 256.0, 2_000.0, 1, 1, 2.99,
-            "ours: a 1-socket GPU workstation/server with 4 PCIe cards (die 416 + 2×74 mm²)",
-        ),
-    )
-}
-
-
-def host_archetype_for(accelerator_type: str, node_size: int) -> HostArchetype:
-    """The host archetype of an accelerator: TPU → tpu-host-4; 8-per-node → hgx-8; else
-    workstation-4."""
-    if accelerator_type.upper() == "TPU":
-        return HOSTS["tpu-host-4"]
-    if node_size >= 8:
-        return HOSTS["hgx-8"]
-    return HOSTS["workstation-4"]
-
-
-def host_production(host: HostArchetype, p: ParamValues) -> dict[str, FloatArray]:
-    """Production impact of a whole host (not yet divided among its accelerators).
-
-    RAM area uses the same memory density ρ as accelerator memory (``p["rho"]``), scaled by
-    ``host_share_scale``.
-    """
-    f = BOAVIZTA_COMPONENTS
-    dimms = np.ceil(host.ram_gb / DIMM_GB)
-    ram_area = host.ram_gb / _arr(p["rho"])
-    ssd_area = host.ssd_gb / SSD_DENSITY_GB_PER_CM2
-    out: dict[str, FloatArray] = {}
-    for c in PRODUCTION_CRITERIA:
-        total = (
-            host.cpus * (host.cpu_die_mm2 / 100.0 * f["cpu_die"][c] + f["cpu_base"][c])
-            + ram_area * f["ram_die"][c] + dimms * f["ram_base"][c]
-            + ssd_area * f["ssd_die"][c] + host.ssd_units * f["ssd_base"][c]
-            + host.psu_units * host.psu_kg * f["psu_per_kg"][c]
-            + f["rack_case"][c] + f["motherboard"][c] + f["assembly"][c]
-        )
-        out[c] = _arr(total) * _arr(p["host_share_scale"])
-    # Host water is not covered (HOST_WATER_NOT_COVERED): NaN, never zero.
-    out["wu"] = np.full(np.broadcast(*out.values()).shape, np.nan)
-    return out

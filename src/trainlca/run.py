@@ -9,7 +9,11 @@ fixes; :class:`Impacts` checks it when it is built.
 Energy of a run, kWh, with H accelerator-hours (``RunSpec.hours``)::
 
     E = H · (P_acc · u_p + P_host) · PUE · dynamic_ratio / 1000
-    P_host = host_power_ratio · P_acc + host_power_w        (per accelerator, W)
+    P_host = P_server / n + host_power_ratio · P_acc + host_power_w   (per accelerator, W)
+
+with ``P_server`` the CPU and RAM power of the run's host server (``servers.host_power_w``:
+CPU TDP × usage + RAM GB × W/GB, MLCA's rule) and ``n`` its accelerators; ``host_power_ratio``
+covers the rest of the host IT (network, switches, fans, drives).
 
 or the run's measured energy where it has one. Use impacts ``I_use[c] = E · F_grid[c] ·
 grid_<c>_scale``.
@@ -17,6 +21,9 @@ grid_<c>_scale``.
 Production share of one run::
 
     I_emb[c] = H · (I_card[c] + I_host[c] / n) / (L · 8760 · u_a)
+
+Each run uses one server (``Hardware.servers[Hardware.host_index]``): the chip's default
+archetype, or the server the user described.
 """
 
 from __future__ import annotations
@@ -30,16 +37,15 @@ import numpy as np
 from trainlca.criteria import CRITERIA, STAGES
 from trainlca.params import FloatArray, Value
 from trainlca.presets import Boundary
-from trainlca.production import HOSTS, card_production, host_archetype_for, host_production
+from trainlca.production import card_production
 from trainlca.runspec import RunSpec
+from trainlca.servers import Server, default_server, host_power_w, host_production
 from trainlca.uncertainty import Sample
 
 if TYPE_CHECKING:
     from trainlca.catalog import Accelerator
 
 HOURS_PER_YEAR: Final[float] = 8760.0
-#: Host archetype names in index order, for ``Hardware.host_index``.
-HOST_ORDER: Final[tuple[str, ...]] = tuple(HOSTS)
 
 ParamValues = Mapping[str, Value]
 
@@ -58,7 +64,8 @@ class Hardware:
         memory_gb: on-board memory of one accelerator, GB.
         die_area_imputed: True where the catalogue imputed the die area.
         die_count: logic dies per accelerator (for the water model's effective wafer area).
-        host_index: index into ``HOST_ORDER`` of each accelerator's host archetype.
+        host_index: index into ``servers`` of each accelerator's host server, int (R,).
+        servers: the host servers the rows use (each once).
     """
 
     tdp_w: FloatArray
@@ -67,27 +74,41 @@ class Hardware:
     die_area_imputed: np.ndarray
     die_count: FloatArray
     host_index: np.ndarray
+    servers: tuple[Server, ...]
+
+    def __post_init__(self) -> None:
+        idx = np.asarray(self.host_index)
+        if idx.size and (idx.min() < 0 or idx.max() >= len(self.servers)):
+            raise AssertionError(f"Hardware.host_index outside the {len(self.servers)} servers")
 
     def __len__(self) -> int:
         return int(self.tdp_w.shape[0])
 
     def take(self, index: np.ndarray | slice) -> Hardware:
         """The rows at ``index`` (an index array, a boolean mask or a slice)."""
-        return Hardware(*(np.atleast_1d(getattr(self, f)[index]) for f in
-                          ("tdp_w", "die_area_cm2", "memory_gb", "die_area_imputed",
-                           "die_count", "host_index")))
+        cols = {f: np.atleast_1d(getattr(self, f)[index]) for f in
+                ("tdp_w", "die_area_cm2", "memory_gb", "die_area_imputed", "die_count",
+                 "host_index")}
+        return Hardware(**cols, servers=self.servers)
+
+    def server_of(self, row: int) -> Server:
+        """The host server of row ``row``."""
+        return self.servers[int(self.host_index[row])]
 
     @classmethod
-    def of(cls, accelerators: Sequence[Accelerator]) -> Hardware:
-        """Arrays from catalogue rows, one per run."""
+    def of(cls, accelerators: Sequence[Accelerator], server: Server | None = None) -> Hardware:
+        """Arrays from catalogue rows, one per run; every run on ``server`` when given, else on
+        its chip's default archetype (``servers.default_server``)."""
+        chosen = [server or default_server(a) for a in accelerators]
+        servers = tuple(dict.fromkeys(chosen))
         return cls(
             tdp_w=np.array([a.tdp_w for a in accelerators], dtype=np.float64),
             die_area_cm2=np.array([a.die_area_cm2 for a in accelerators], dtype=np.float64),
             memory_gb=np.array([a.memory_gb for a in accelerators], dtype=np.float64),
             die_area_imputed=np.array([a.die_area_imputed for a in accelerators], dtype=bool),
             die_count=np.array([a.die_count for a in accelerators], dtype=np.float64),
-            host_index=np.array([HOST_ORDER.index(host_archetype_for(a.type, a.node_size).name)
-                                 for a in accelerators], dtype=np.intp),
+            host_index=np.array([servers.index(s) for s in chosen], dtype=np.intp),
+            servers=servers,
         )
 
 
@@ -184,7 +205,8 @@ class Impacts:
 
 
 def energy_kwh(
-    accelerator_hours: Value, tdp_w: Value, p: ParamValues, *, host_power: bool = True
+    accelerator_hours: Value, tdp_w: Value, p: ParamValues, *, host_power: bool = True,
+    server_w: Value = 0.0,
 ) -> FloatArray:
     """Modelled electricity of runs, kWh (METHOD §4); shapes broadcast.
 
@@ -194,11 +216,14 @@ def energy_kwh(
         p: ``power_fraction`` (1), ``host_power_ratio`` (1), ``host_power_w`` (W), ``pue`` (1),
             ``dynamic_ratio`` (1).
         host_power: include host power (False for the TDP × PUE boundary).
+        server_w: CPU and RAM power of the host server per accelerator, W
+            (:func:`host_power_per_accelerator`).
     """
     tdp = _arr(tdp_w)
     watts = tdp * _arr(p["power_fraction"])
     if host_power:
-        watts = watts + tdp * _arr(p["host_power_ratio"]) + _arr(p["host_power_w"])
+        watts = (watts + _arr(server_w) + tdp * _arr(p["host_power_ratio"])
+                 + _arr(p["host_power_w"]))
     return (
         _arr(accelerator_hours) * watts * _arr(p["pue"]) * _arr(p["dynamic_ratio"]) / 1000.0
     )
@@ -211,6 +236,18 @@ def allocation_share(accelerator_hours: Value, p: ParamValues) -> FloatArray:
     )
 
 
+def _per_row(hw: Hardware, per_server: Sequence[FloatArray]) -> FloatArray:
+    """One value per server (each () or (D, 1)) → one per row of ``hw``: (R,) or (D, R)."""
+    cols = np.broadcast_arrays(*(_arr(v) for v in per_server))
+    side = np.concatenate([np.atleast_1d(a) for a in cols], axis=-1)
+    return np.take(side, np.asarray(hw.host_index, dtype=np.intp), axis=-1)
+
+
+def host_power_per_accelerator(hw: Hardware, p: ParamValues) -> FloatArray:
+    """CPU and RAM power of each row's host server per accelerator, W: (R,) or (D, R)."""
+    return _per_row(hw, [host_power_w(s, p) / s.accelerators for s in hw.servers])
+
+
 def hardware_production(
     hw: Hardware, p: ParamValues, boundary: Boundary
 ) -> tuple[dict[str, FloatArray], dict[str, FloatArray]]:
@@ -221,16 +258,11 @@ def hardware_production(
     die = hw.die_area_cm2 * np.where(hw.die_area_imputed, _arr(p["imputed_die_scale"]), 1.0)
     card = card_production(die, hw.memory_gb, p, transport=boundary.transport,
                            die_count=hw.die_count, water=boundary.production_water)
-    # Host production per accelerator of each archetype, (D, 1) or scalar, side by side on the
-    # last axis, then picked per row with one gather.
-    per_arch = [host_production(HOSTS[name], p) for name in HOST_ORDER]
-    idx = np.asarray(hw.host_index, dtype=np.intp)
-    host: dict[str, FloatArray] = {}
-    for c in CRITERIA:
-        cols = np.broadcast_arrays(*(hp[c] / HOSTS[name].accelerators
-                                     for hp, name in zip(per_arch, HOST_ORDER, strict=True)))
-        side = np.concatenate([np.atleast_1d(a) for a in cols], axis=-1)
-        host[c] = np.take(side, idx, axis=-1)
+    # Host production per accelerator of each server, (D, 1) or scalar, gathered per row.
+    per_server = [host_production(s, p) for s in hw.servers]
+    host: dict[str, FloatArray] = {c: _per_row(hw, [hp[c] / s.accelerators
+                             for hp, s in zip(per_server, hw.servers, strict=True)])
+            for c in CRITERIA}
     return card, host
 
 
@@ -239,7 +271,9 @@ def run_impacts(runs: RunInputs, p: Sample, boundary: Boundary) -> Impacts:
     (D, R) for a Monte Carlo sample."""
     shape = p.shape(len(runs))
     h = runs.spec.hours(p)
-    modelled = energy_kwh(h, runs.hardware.tdp_w, p, host_power=boundary.host_power)
+    server_w = host_power_per_accelerator(runs.hardware, p) if boundary.host_power else 0.0
+    modelled = energy_kwh(h, runs.hardware.tdp_w, p, host_power=boundary.host_power,
+                          server_w=server_w)
     measured = runs.spec.measured
     energy = (np.where(measured, runs.spec.measured_energy_kwh, modelled) if np.any(measured)
               else modelled)

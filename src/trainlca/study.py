@@ -35,11 +35,12 @@ from trainlca.criteria import CRITERIA
 from trainlca.epoch import EpochData, RunTable, build_runs
 from trainlca.grid import GridProvider, load_grid, low_carbon_target
 from trainlca.params import Param
-from trainlca.presets import Preset, get_preset
-from trainlca.run import Impacts
+from trainlca.presets import Boundary, Preset, get_preset
+from trainlca.run import Hardware, Impacts, energy_kwh, host_power_per_accelerator
 from trainlca.runspec import RunSpec
+from trainlca.servers import Server, load_server
 from trainlca.trends import TrendFit, fit_by_group, fit_draws, fit_log_trend, rebound
-from trainlca.uncertainty import DEFAULT_SEED, check_draws, percentiles
+from trainlca.uncertainty import DEFAULT_SEED, check_draws, percentiles, point_values
 
 SCENARIOS: Final[tuple[str, ...]] = ("baseline", "location-shift", "efficient-hardware", "both")
 TREND_QUANTITIES: Final[tuple[str, ...]] = ("energy", *CRITERIA)
@@ -56,19 +57,46 @@ def efficiency_flop_per_j(acc: Accelerator, precision: str = "bf16") -> float:
     return peak / acc.tdp_w if peak and math.isfinite(peak) and acc.tdp_w > 0 else math.nan
 
 
+Efficiency = Callable[[Accelerator, str], float]
+
+
+def system_efficiency(p: Mapping[str, Any], boundary: Boundary,
+                      server: Server | None = None) -> Efficiency:
+    """Peak FLOP/s per watt of a chip together with its share of host power, as the run model
+    counts it at the point values ``p`` (``run.energy_kwh`` of one accelerator-hour on its
+    server; PUE included, the same for every chip): the efficient-hardware scenario's ranking,
+    so that the chosen chip never uses more modelled energy for the same work."""
+    watts: dict[str, float] = {}
+
+    def efficiency(acc: Accelerator, precision: str) -> float:
+        peak = acc.peak_flops(precision)
+        if not peak or not math.isfinite(peak):
+            return math.nan
+        if acc.name not in watts:
+            hw = Hardware.of([acc], server)
+            host = host_power_per_accelerator(hw, p) if boundary.host_power else 0.0
+            kwh = energy_kwh(1.0, hw.tdp_w, p, host_power=boundary.host_power, server_w=host)
+            watts[acc.name] = float(np.ravel(kwh)[0]) * 1000.0
+        return peak / watts[acc.name] if watts[acc.name] > 0 else math.nan
+
+    return efficiency
+
+
 def most_efficient_by_date(catalog: Catalog, dates: Sequence[Any],
-                           precision: str = "bf16") -> list[Accelerator | None]:
-    """For each date, the most energy-efficient candidate accelerator released on or before it."""
+                           precision: str = "bf16", *,
+                           efficiency: Efficiency = efficiency_flop_per_j
+                           ) -> list[Accelerator | None]:
+    """For each date, the most energy-efficient candidate accelerator released on or before it
+    (``efficiency``: FLOP/J of a chip at a precision; default peak per watt of TDP)."""
     cands = sorted(
         (a for a in catalog if a.type in CANDIDATE_TYPES and a.node_size > 1
-         and math.isfinite(efficiency_flop_per_j(a, precision))),
+         and math.isfinite(efficiency(a, precision))),
         key=lambda a: a.release_date,
     )
     best_by_release: list[tuple[Any, Accelerator]] = []
     best: Accelerator | None = None
     for a in cands:
-        if best is None or efficiency_flop_per_j(a, precision) > efficiency_flop_per_j(
-                best, precision):
+        if best is None or efficiency(a, precision) > efficiency(best, precision):
             best = a
         best_by_release.append((a.release_date, best))
     release = [d for d, _ in best_by_release]
@@ -122,14 +150,14 @@ def _baseline_spec(runs: pd.DataFrame) -> RunSpec:
 
 
 def _efficient(catalog: Catalog, runs: pd.DataFrame, accs: list[Accelerator],
-               spec: RunSpec) -> tuple[list[Accelerator], RunSpec]:
+               spec: RunSpec, efficiency: Efficiency) -> tuple[list[Accelerator], RunSpec]:
     """Each run's work on the most efficient chip released by its publication date (kept when
     its own chip is already the best)."""
     precision = [str(p) for p in runs["precision"]]
     best = most_efficient_by_date(catalog, [d.date() if hasattr(d, "date") else d
-                                            for d in runs["publication_date"]])
-    chosen = [b if b is not None and efficiency_flop_per_j(b, pr)
-              > efficiency_flop_per_j(a, pr) else a
+                                            for d in runs["publication_date"]],
+                                  efficiency=efficiency)
+    chosen = [b if b is not None and efficiency(b, pr) > efficiency(a, pr) else a
               for a, b, pr in zip(accs, best, precision, strict=True)]
     substituted = np.array([c.name != a.name for a, c in zip(accs, chosen, strict=True)])
     new_peak = np.array([c.peak_flops(pr) for c, pr in zip(chosen, precision, strict=True)],
@@ -137,11 +165,12 @@ def _efficient(catalog: Catalog, runs: pd.DataFrame, accs: list[Accelerator],
     return chosen, spec.on_hardware(new_peak, substituted)
 
 
-def _scenarios(catalog: Catalog, runs: pd.DataFrame, target: str) -> list[Scenario]:
+def _scenarios(catalog: Catalog, runs: pd.DataFrame, target: str,
+               efficiency: Efficiency) -> list[Scenario]:
     accs = [catalog.get(h) for h in runs["hardware"]]
     spec = _baseline_spec(runs)
     zones = [str(z) for z in runs["zone"]]
-    eff_accs, eff_spec = _efficient(catalog, runs, accs, spec)
+    eff_accs, eff_spec = _efficient(catalog, runs, accs, spec, efficiency)
     shifted = [target] * len(runs)
     return [Scenario("baseline", accs, spec, zones),
             Scenario("location-shift", accs, spec, shifted),
@@ -233,11 +262,13 @@ def _fit_scenario(name: str, year: np.ndarray, domains: np.ndarray, pt: Impacts,
 def _assess_scenario(sc: Scenario, runs: pd.DataFrame, baseline: Scenario,
                      provider: GridProvider, preset: Preset,
                      overrides: Mapping[str, float] | None, draws: int, seed: int,
-                     mfu_point: float, step: Progress) -> _Assessed:
+                     mfu_point: float, step: Progress, server: Server | None = None
+                     ) -> _Assessed:
     n = len(runs)
     step(f"scenario {sc.name}: {n} systems × {max(draws, 1)} draws")
     factors = provider.arrays(sc.zones)
-    ri = runs_from_catalog(sc.accelerators, sc.spec, {c: factors[c] for c in CRITERIA})
+    ri = runs_from_catalog(sc.accelerators, sc.spec, {c: factors[c] for c in CRITERIA},
+                           server=server)
     res = assess_runs(ri, preset=preset, overrides=overrides, draws=draws, seed=seed)
     table = _systems_table(runs, sc, sc.spec.point_hours(mfu_point), res.point, res.draws,
                            baseline)
@@ -283,8 +314,12 @@ def run_study(
     impute_hardware: bool = False,
     grid: str | GridProvider | None = None,
     progress: Progress | None = None,
+    server: str | Server | None = None,
 ) -> StudyResult:
-    """Per-system impacts under every scenario, trend fits, rebound decomposition and cards."""
+    """Per-system impacts under every scenario, trend fits, rebound decomposition and cards.
+
+    ``server``: one host server for every system (an archetype id, a JSON/YAML file or a
+    ``servers.Server``); default each chip's own archetype."""
     step = progress or (lambda _msg: None)
     pre = get_preset(preset)
     params = pre.params(overrides)
@@ -299,9 +334,11 @@ def run_study(
     runs = rt.runs.reset_index(drop=True)
     draws = _check_runs(rt, draws)
 
-    scenarios = _scenarios(catalog, runs, target)
+    srv = None if server is None else load_server(server)
+    scenarios = _scenarios(catalog, runs, target,
+                           system_efficiency(point_values(params), pre.boundary, srv))
     assessed = [_assess_scenario(sc, runs, scenarios[0], provider, pre, overrides, draws, seed,
-                                 mfu_point, step) for sc in scenarios]
+                                 mfu_point, step, srv) for sc in scenarios]
 
     step("rebound decomposition")
     rebound_rows = _rebound_rows(runs, scenarios[0], assessed[0].point.energy_kwh, mfu_point)
@@ -309,9 +346,12 @@ def run_study(
     step("card production table")
     from trainlca.cards import card_table, card_trend, cards_frame
 
-    cards = card_table(preset=pre.name, overrides=overrides, catalog=catalog)
+    cards = card_table(preset=pre.name, overrides=overrides, catalog=catalog, server=srv)
     meta = _meta(data, rt, catalog, provider, pre, params, overrides, draws, seed, start_year,
                  end_year, impute_hardware, target)
+    meta["server"] = srv.name if srv is not None else "each chip's default archetype"
+    # zones missing from the grid file that took its default zone (MLCA's files: EEE)
+    meta["grid"]["defaulted_zones"] = provider.defaulted(str(z) for z in runs["zone"])
     return StudyResult(
         systems=pd.concat([a.table for a in assessed], ignore_index=True),
         trends=pd.DataFrame([r for a in assessed for r in a.trend_rows]),

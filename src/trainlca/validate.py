@@ -12,6 +12,9 @@ location) and a tolerance with its reason. Two comparisons:
 
 All numbers come from :func:`trainlca.api.estimate`; nothing here re-implements the model.
 
+MLCA's own published results are recomputed from their inputs by :mod:`trainlca.validate_mlca`
+(``validate --mlca DIR``; :func:`validate_mlca`, :func:`mlca_table`).
+
 ``reference/card_references.csv`` holds published per-card production figures (NVIDIA's H100
 PCF, MLCA's A100 80 GB, Boavizta and EcoLogits constants); :func:`validate_cards` compares them
 with our card model under the ``default`` and ``mlca`` presets.
@@ -34,6 +37,8 @@ from trainlca.cells import parse_number
 from trainlca.criteria import CRITERIA, UNITS
 from trainlca.errors import DataFileError, ParameterError
 from trainlca.grid import GridFactors, GridProvider, load_grid
+from trainlca.validate_mlca import MlcaValidation, validate_mlca
+from trainlca.validate_mlca import format_table as mlca_table
 
 __all__ = [
     "CARDS_PATH",
@@ -44,13 +49,16 @@ __all__ = [
     "CardCheck",
     "CardReference",
     "Comparison",
+    "MlcaValidation",
     "Reference",
     "Summary",
     "Validation",
     "load_card_references",
     "load_references",
+    "mlca_table",
     "validate",
     "validate_cards",
+    "validate_mlca",
 ]
 
 Mode = Literal["as-reported", "our-grid"]

@@ -155,10 +155,13 @@ def _estimated_parts(doc: Mapping[str, Any], f: RunFacts) -> str:
     if f.hosts_powered:
         ratio, watts = provenance_value(doc, "host_power_ratio"), provenance_value(
             doc, "host_power_w")
+        server = provenance_value(doc, "host_server_power_w")
+        if server:
+            power += f" + host CPUs and RAM {server:.3g} W"
         if ratio:
-            power += f" + host power {ratio:g} × TDP"
+            power += f" + other host IT {ratio:g} × TDP"
         if watts:
-            power += f" + host power {watts:g} W per accelerator"
+            power += f" + {watts:g} W per accelerator"
     overhead = "".join(f" × {name} {v:.3g}" for name, v in
                        (("PUE", f.pue), ("overhead factor", f.dynamic_ratio))
                        if v is not None and v != 1)
