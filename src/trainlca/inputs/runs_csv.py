@@ -46,11 +46,19 @@ _POSITIVE: Final[tuple[str, ...]] = ("count", "hours", "accelerator_hours", "flo
                                      "energy_kwh")
 
 
-def _header(reader: csv.DictReader[str], path: str) -> list[str]:
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    if not header:
+def _table(text: str, path: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Header and rows (with their line numbers); blank and ``#`` lines skipped."""
+    try:
+        reader = csv.reader(io.StringIO(text))
+        lines = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:
+        raise DataFileError(f"{path}: not a readable CSV file: {exc}") from None
+    lines = [(n, r) for n, r in lines
+             if any(c.strip() for c in r) and not r[0].lstrip().startswith("#")]
+    if not lines:
         raise DataFileError(f"{path}: empty file; give a CSV with columns "
                             "hardware,count,hours,country")
+    header = [h.strip().lower() for h in lines[0][1]]
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
         raise DataFileError(f"{path}: unknown column(s) {', '.join(unknown)}; a runs CSV has "
@@ -58,7 +66,13 @@ def _header(reader: csv.DictReader[str], path: str) -> list[str]:
     if "hardware" not in header:
         raise DataFileError(f"{path}: no hardware column; a runs CSV has "
                             "hardware,count,hours,country (see `trainlca estimate --help`)")
-    return header
+    rows = []
+    for n, r in lines[1:]:
+        if len(r) > len(header):
+            raise DataFileError(f"{path}: line {n}: {len(r)} fields, the header has "
+                                f"{len(header)}")
+        rows.append((n, dict(zip(header, [*r, *[""] * (len(header) - len(r))], strict=True))))
+    return header, rows
 
 
 def _values(row: dict[str, str], where: str) -> dict[str, float | None]:
@@ -129,16 +143,7 @@ def read_runs_csv(path: str | Path, *, catalog: Catalog | None = None,
     data = read_bytes(path, "runs CSV")
     text = decode(data, path, "runs CSV")
     name = display_names([path])[0]
-    lines = [ln for ln in io.StringIO(text)]
-    body = "".join(ln if not ln.lstrip().startswith("#") else "\n" for ln in lines)
-    try:
-        reader = csv.DictReader(io.StringIO(body))
-        header = _header(reader, str(path))
-        reader.fieldnames = header
-        rows = [(reader.line_num, {k: (v or "") for k, v in r.items() if k is not None})
-                for r in reader if any((v or "").strip() for v in r.values() if v is not None)]
-    except csv.Error as exc:
-        raise DataFileError(f"{path}: not a readable CSV file: {exc}") from None
+    _, rows = _table(text, str(path))
     if not rows:
         raise DataFileError(f"{path}: no runs (only a header line)")
     cat = (catalog or load_catalog()) if check_hardware else None
