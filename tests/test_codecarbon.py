@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clitools import run_cli as run
 from codecarbon_files import nvml_catalog
@@ -168,3 +172,47 @@ def test_statement_of_a_measured_run() -> None:
     s = statement(estimate_from_codecarbon(TWO, "H100", draws=100))
     assert "CodeCarbon 2.8.3 codecarbon_two_ranks.csv" in s
     assert "measured [3] (CodeCarbon 2.8.3 codecarbon_two_ranks.csv), was 5.90 kWh" in s
+
+
+# --- property: flush rows, resumed runs and concurrent twins, on synthetic files ---------------
+
+_HEADER = "timestamp,run_id,duration,energy_consumed,gpu_count,gpu_model,cpu_model,tracking_mode"
+
+
+@st.composite
+def _jobs(draw: st.DrawFn) -> tuple[str, float, float]:
+    """A file of resumed runs (gaps ≥ 0 s), each with 1–3 cumulative rows and maybe a
+    concurrent twin (another rank, same interval); with its expected energy and wall-clock."""
+    t = datetime.datetime(2025, 3, 1, 8, 0, 0)
+    lines, energy, wall = [_HEADER], 0.0, 0.0
+    for i in range(draw(st.integers(1, 4))):
+        t += datetime.timedelta(seconds=draw(st.floats(0, 600)))
+        duration = draw(st.floats(10, 5000))
+        kwh = draw(st.floats(1e-6, 50))
+        twin = draw(st.none() | st.floats(1e-6, 50))
+        for rid, e in ((f"r{i}", kwh), (f"t{i}", twin)):
+            if e is None:
+                continue
+            rows = draw(st.integers(1, 3))
+            for k in range(1, rows + 1):
+                d, end = duration * k / rows, t + datetime.timedelta(seconds=duration * k / rows)
+                stamp = end.replace(microsecond=0).isoformat()  # CodeCarbon truncates
+                lines.append(f"{stamp},{rid},{d!r},{e * k / rows!r},8,8 x NVIDIA H100 80GB "
+                             "HBM3,AMD EPYC,machine")
+        energy += max(kwh, twin or 0.0)
+        wall += duration
+        t += datetime.timedelta(seconds=duration)
+    return "\n".join(lines) + "\n", energy, wall
+
+
+@settings(max_examples=60, deadline=None)
+@given(_jobs())
+def test_merge_rules_property(job: tuple[str, float, float]) -> None:
+    text, energy, wall = job
+    with tempfile.TemporaryDirectory() as d:
+        f = Path(d) / "emissions.csv"
+        f.write_text(text)
+        (r,) = read_codecarbon(f).records
+    assert r.energy_kwh == pytest.approx(energy, rel=1e-12)
+    assert r.wall_hours == pytest.approx(wall / 3600, rel=1e-12)
+    assert r.accelerator_hours == pytest.approx(8 * wall / 3600, rel=1e-12)

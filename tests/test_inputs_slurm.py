@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from trainlca.catalog import load_catalog
 from trainlca.errors import DataFileError
-from trainlca.inputs import RunRecord, read_sacct
+from trainlca.inputs import RunRecord, read_sacct, resolve_hardware
 from trainlca.inputs.slurm import parse_elapsed, parse_gpus, parse_job_id
 
 DATA = Path(__file__).parent / "data"
@@ -148,3 +149,12 @@ def test_parsers() -> None:
 def test_elapsed_round_trip(d: int, h: int, m: int, s: int) -> None:
     text = f"{d}-{h:02d}:{m:02d}:{s:02d}" if d else f"{h:02d}:{m:02d}:{s:02d}"
     assert parse_elapsed(text) == ((d * 24 + h) * 60 + m) * 60 + s
+
+
+def test_gres_types_resolve_through_the_catalogue() -> None:
+    cat = load_catalog()
+    chips = {r.label: resolve_hardware(r.hardware, None if r.hardware else "H100 PCIe", cat)[0].name
+             for r in read_sacct(JOBS).records}
+    assert chips == {"1001": "NVIDIA A100 SXM4 40 GB", "1002": "NVIDIA H100 PCIe 80 GB",
+                     "1005": "NVIDIA A100 SXM4 40 GB", "1006": "NVIDIA H100 SXM5 80 GB",
+                     "1009": "NVIDIA H100 SXM5 80 GB"}
