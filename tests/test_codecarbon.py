@@ -125,6 +125,9 @@ def test_bad_files_name_the_file_and_the_fix(tmp_path: Path) -> None:
         read_codecarbon(binary)
     with pytest.raises(DataFileError, match="no such CodeCarbon file"):
         read_codecarbon(tmp_path / "nope.csv")
+    with pytest.raises(DataFileError, match=r"sacct_jobs.txt: not a CodeCarbon emissions.csv: "
+                       r"missing column\(s\) duration, energy_consumed; give the file"):
+        read_codecarbon(DATA / "sacct_jobs.txt")
     folder = tmp_path / "none"
     folder.mkdir()
     with pytest.raises(DataFileError, match="folder holds no CodeCarbon"):

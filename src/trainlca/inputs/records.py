@@ -29,9 +29,12 @@ __all__ = [
     "RunSet",
     "SourceFile",
     "check_plausible",
+    "decode",
     "display_names",
+    "number",
     "read_bytes",
     "resolve_hardware",
+    "sha256",
 ]
 
 #: The name that means "read standard input".
