@@ -18,11 +18,8 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
-
-from trainlca.catalog import Catalog, load_catalog
 
 #: Options that make CodeCarbon 3.3.2 run offline, fast and without root on a CPU machine.
 OFFLINE: dict[str, Any] = {
@@ -90,15 +87,3 @@ def with_gpus(src: Path, dst: Path, count: int, model: str = NVML_H100) -> Path:
     dst.parent.mkdir(parents=True, exist_ok=True)
     dst.write_text(out.getvalue())
     return dst
-
-
-def nvml_catalog() -> Catalog:
-    """trainlca's catalogue, with the NVML name of the H100 SXM as an alias when it lacks it
-    (the catalogue's NVML aliases are maintained separately; the reader needs only that the
-    name resolves)."""
-    cat = load_catalog()
-    if cat.match(NVML_H100) is not None:
-        return cat
-    accs = [replace(a, aliases=(*a.aliases, NVML_H100)) if a.name == "NVIDIA H100 SXM5 80 GB"
-            else a for a in cat]
-    return Catalog(accs, cat.version)

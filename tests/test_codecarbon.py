@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clitools import run_cli as run
-from codecarbon_files import nvml_catalog
 from trainlca.api import estimate
+from trainlca.catalog import load_catalog
 from trainlca.codecarbon import estimate_from_codecarbon, read_codecarbon
 from trainlca.criteria import CRITERIA
-from trainlca.errors import DataFileError, ParameterError
+from trainlca.errors import DataFileError, ParameterError, UnknownHardwareError
 
 DATA = Path(__file__).parent / "data"
 # Two ranks of one 4-GPU machine, machine mode, both stopping at 10:00:00: r1 ran 7200 s
@@ -85,7 +85,7 @@ def test_hand_computed_impacts() -> None:
 
 
 def test_hardware_from_gpu_model_and_disagreeing_override() -> None:
-    cat = nvml_catalog()
+    cat = load_catalog()
     e = estimate_from_codecarbon(TWO, catalog=cat, draws=0)  # no hardware given
     assert e.hardware.name == "NVIDIA H100 SXM5 80 GB"
     prov = {p.name: p for p in e.provenance}
@@ -93,6 +93,21 @@ def test_hardware_from_gpu_model_and_disagreeing_override() -> None:
     e = estimate_from_codecarbon(TWO, "A100 SXM4 80GB", catalog=cat, draws=0)
     assert e.hardware.name == "NVIDIA A100 SXM4 80 GB"
     assert "hardware.override_disagrees" in _codes(e.notes)
+
+
+def test_mixed_gpu_models(tmp_path: Path) -> None:
+    # CodeCarbon concatenates the models of a mixed machine: "4 x NVIDIA H100 80GB HBM34 x …"
+    f = tmp_path / "mixed.csv"
+    f.write_text(TWO.read_text().replace("4 x NVIDIA H100 80GB HBM3",
+                                         "2 x NVIDIA H100 80GB HBM32 x Tesla T4"))
+    (r,) = read_codecarbon(f).records
+    assert r.hardware == "2 x NVIDIA H100 80GB HBM32 x Tesla T4"
+    assert "codecarbon.mixed_gpu_models" in _codes(r.notes)
+    with pytest.raises(UnknownHardwareError, match="several accelerators"):
+        estimate_from_codecarbon(f, draws=0)
+    e = estimate_from_codecarbon(f, "H100", draws=0)  # the caller chooses
+    assert e.hardware.name == "NVIDIA H100 SXM5 80 GB"
+    assert "hardware.file_name_unknown" in _codes(e.notes)
 
 
 def test_country_rules(tmp_path: Path) -> None:

@@ -17,7 +17,6 @@ import pytest
 from codecarbon_files import (
     NVML_H100,
     final_energy,
-    nvml_catalog,
     quiet_codecarbon,
     tracker,
     with_gpus,
@@ -196,7 +195,7 @@ def test_gpu_count_path_on_an_edited_file(runs: dict[str, Scenario], tmp_path: P
 
 def test_nvml_name_resolves_and_override_is_noted(runs: dict[str, Scenario],
                                                   tmp_path: Path) -> None:
-    cat = nvml_catalog()
+    cat = load_catalog()
     rec = read_codecarbon(with_gpus(runs["single"].path, tmp_path / "g.csv", 8)).records[0]
     acc, notes = resolve_hardware(rec.hardware, None, cat)
     assert acc.name == "NVIDIA H100 SXM5 80 GB" and notes[0].code == "hardware.from_file"
@@ -211,8 +210,6 @@ def test_nvml_name_resolves_and_override_is_noted(runs: dict[str, Scenario],
         resolve_hardware(None, None, cat)
 
 
-@pytest.mark.skipif(load_catalog().match(NVML_H100) is None,
-                    reason="the catalogue's NVML aliases are not merged on this branch yet")
 def test_nvml_name_resolves_in_the_shipped_catalogue() -> None:
     assert load_catalog().get(NVML_H100).name == "NVIDIA H100 SXM5 80 GB"
 

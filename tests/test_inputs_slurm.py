@@ -158,3 +158,7 @@ def test_gres_types_resolve_through_the_catalogue() -> None:
     assert chips == {"1001": "NVIDIA A100 SXM4 40 GB", "1002": "NVIDIA H100 PCIe 80 GB",
                      "1005": "NVIDIA A100 SXM4 40 GB", "1006": "NVIDIA H100 SXM5 80 GB",
                      "1009": "NVIDIA H100 SXM5 80 GB"}
+    # a bare gres type is a generic name: the catalogue's documented choice, with its note
+    acc, notes = resolve_hardware("a100", None, cat, where="job 1001")
+    assert [n.code for n in notes] == ["hardware.from_file", "hardware.generic"]
+    assert "ambiguous" in notes[1].text and acc.name in notes[1].text

@@ -63,6 +63,7 @@ HOST_FIELDS: Final[tuple[str, ...]] = ("cpu_model", "cpu_count", "gpu_model", "g
 #: runs one after the other can appear to overlap by up to 1 s: a longer overlap is concurrent.
 OVERLAP_TOLERANCE_S: Final[float] = 1.0
 _GPU_MODEL = re.compile(r"^\s*(\d+)\s+x\s+(.+?)\s*$")
+_GPU_COUNT = re.compile(r"\d+\s+x\s+")
 _WHAT = "CodeCarbon"
 
 
@@ -265,17 +266,23 @@ def _concurrent(group: list[_Run], label: str) -> tuple[float, float, list[_Run]
 
 
 def _gpu(runs: list[_Run], label: str) -> tuple[str | None, float | None, list[Note]]:
-    """The file's accelerator name and count per machine."""
+    """The file's accelerator name and count per machine: ``gpu_model`` without CodeCarbon's
+    "N x " prefix; a list of several models ("4 x A2 x B") is kept whole for the catalogue to
+    split, with a note."""
     counts = {r.gpu_count for r in runs}
     models = {r.gpu_model for r in runs}
     count = counts.pop() if len(counts) == 1 else None
     model = models.pop() if len(models) == 1 else ""
     m = _GPU_MODEL.match(model)
-    if model and (m is None or " x " in m.group(2)):
-        return None, count, [custom("codecarbon.mixed_gpu_models",
-                                    f"{label}: gpu_model {model!r} names several models; give "
-                                    "the hardware")]
-    return (m.group(2) if m else None), count, []
+    if m is not None and _GPU_COUNT.search(m.group(2)) is None:
+        return m.group(2), count, []
+    if not model:
+        return None, count, []
+    if m is None:
+        return model, count, []
+    return model, count, [custom("codecarbon.mixed_gpu_models",
+                                 f"{label}: gpu_model {model!r} lists several models; the "
+                                 "accelerator-hours use gpu_count for all of them")]
 
 
 def _machine(runs: list[_Run], label: str, count: float | None, source: str) -> RunRecord:

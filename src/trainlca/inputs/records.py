@@ -305,39 +305,48 @@ def number(text: str | None, column: str, where: str, *, allow_zero: bool = True
 # --- hardware and plausibility --------------------------------------------------------------
 
 
+def _resolve(name: str, catalog: Catalog) -> tuple[Accelerator, list[Note]]:
+    """``catalog.resolve``: the chip, and the catalogue's note when ``name`` is generic (a bare
+    ``A100``, a sacct gres type ``a100``)."""
+    res = catalog.resolve(name)
+    return res.accelerator, ([custom("hardware.generic", res.note)] if res.note else [])
+
+
 def resolve_hardware(found: str | None, given: str | None, catalog: Catalog,
                      *, where: str = "the file") -> tuple[Accelerator, list[Note]]:
     """The catalogue chip of a record: the caller's ``given`` name when there is one, else the
-    file's ``found`` name; with a note when they disagree or when the file's name is used.
+    file's ``found`` name; with a note when they disagree, when the file's name is used, and
+    when the name used is generic (the catalogue's documented choice).
 
     Raises:
-        UnknownHardwareError: the name used is not in the catalogue (closest names listed).
+        UnknownHardwareError: the name used is not in the catalogue (closest names listed), or
+            names several different chips.
         ParameterError: neither a given nor a found name.
     """
     if given:
-        acc = catalog.get(given)
+        acc, notes = _resolve(given, catalog)
         if not found:
-            return acc, []
+            return acc, notes
         seen = catalog.match(found)
         if seen is None:
-            return acc, [custom("hardware.file_name_unknown",
-                                f"{where} names the accelerator {found!r}, which the catalogue "
-                                f"does not know; using the given {acc.name}")]
+            return acc, [*notes, custom(
+                "hardware.file_name_unknown",
+                f"{where} names the accelerator {found!r}, which is not one chip of the "
+                f"catalogue; using the given {acc.name}")]
         if seen is not acc:
-            return acc, [custom("hardware.override_disagrees",
-                                f"{where} names the accelerator {found!r} ({seen.name}); using "
-                                f"the given {acc.name} instead")]
-        return acc, []
+            return acc, [*notes, custom(
+                "hardware.override_disagrees",
+                f"{where} names the accelerator {found!r} ({seen.name}); using the given "
+                f"{acc.name} instead")]
+        return acc, notes
     if not found:
         raise ParameterError(f"{where} names no accelerator; give the hardware (-H NAME)")
-    acc_found = catalog.match(found)
-    if acc_found is None:
-        close = ", ".join(repr(c) for c in catalog.closest(found, 3))
-        raise UnknownHardwareError(
-            f"{where} names the accelerator {found!r}, which the catalogue does not know; "
-            f"give the hardware (-H NAME; closest: {close})")
-    return acc_found, [custom("hardware.from_file",
-                              f"hardware {acc_found.name} from {where} ({found!r})")]
+    try:
+        acc, notes = _resolve(found, catalog)
+    except UnknownHardwareError as exc:
+        raise UnknownHardwareError(f"{where}: {exc}; give the hardware (-H NAME)") from None
+    return acc, [custom("hardware.from_file", f"hardware {acc.name} from {where} ({found!r})"),
+                 *notes]
 
 
 def check_plausible(record: RunRecord, tdp_w: float, *,
