@@ -154,9 +154,9 @@ def test_markdown_and_latex(doc: dict[str, Any]) -> None:
 
 def test_tiny_measured_energy(capsys: pytest.CaptureFixture[str]) -> None:
     d = cli_doc(capsys, *RUNS["codecarbon"])
-    # 8.85 kWh = 0.00885 MWh → 8.9×10⁻³ (2 s.f.)
-    assert items(d)["Amount of energy used for training"] == "8.9×10⁻³ MWh (measured)"
-    assert math.isclose(sci("8.9×10⁻³"), 0.0089)
+    # 5.9 kWh (two concurrent ranks of one machine, counted once) = 0.0059 MWh → 5.9×10⁻³
+    assert items(d)["Amount of energy used for training"] == "5.9×10⁻³ MWh (measured)"
+    assert math.isclose(sci("5.9×10⁻³"), 0.0059)
 
 
 def test_status_measured_counts_as_measured(capsys: pytest.CaptureFixture[str]) -> None:
