@@ -15,7 +15,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from trainlca import __version__
+from trainlca import __version__, card_models
 from trainlca.catalog import Accelerator, load_catalog
 from trainlca.criteria import CRITERIA, STAGES, UNITS
 from trainlca.errors import ParameterError
@@ -24,7 +24,7 @@ from trainlca.notes import Note, note
 from trainlca.params import FloatArray, Param
 from trainlca.presets import Boundary, Preset, get_preset
 from trainlca.provenance import Provenance, Status
-from trainlca.run import Hardware, Impacts, RunInputs, run_impacts
+from trainlca.run import Hardware, Impacts, RunInputs, hardware_production_models, run_impacts
 from trainlca.runspec import Described, RunSpec, describe
 from trainlca.uncertainty import (
     DEFAULT_SEED,
@@ -111,6 +111,8 @@ class Estimate:
     seed: int = DEFAULT_SEED
     grid_provider: str = ""
     catalog_version: str = ""
+    #: The card models of this run's card (``card_models.summary``).
+    card_models: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def boundary(self) -> Boundary:
@@ -145,6 +147,8 @@ class Estimate:
                         .items()})
         out["impacts"] = {c: self._criterion_dict(c) for c in CRITERIA}
         out["card_production"] = {c: _num(v) for c, v in self.card.items()}
+        if self.card_models:
+            out["card_production_models"] = dict(self.card_models)
         out["host_production_per_accelerator"] = {
             c: _num(v) for c, v in self.host_per_accelerator.items()}
         out["uncertainty"] = {"draws": self.draws, "seed": self.seed,
@@ -240,6 +244,7 @@ def estimate(
                                                    for c in CRITERIA})
     result = assess_runs(runs, preset=ctx.preset, overrides=overrides, draws=draws, seed=seed)
     impacts, intervals = _summarise(result)
+    cm = _card_models(runs, result)
     return Estimate(
         hardware=ctx.acc, grid=ctx.factors, preset=ctx.preset,
         accelerator_hours=float(run.spec.point_hours(float(ctx.params["mfu"].value))[0]),
@@ -250,12 +255,22 @@ def estimate(
         host_per_accelerator={c: float(v[0])
                               for c, v in result.point.host_per_accelerator.items()},
         provenance=_provenance(ctx, run, result.params),
-        notes=_notes(ctx, run, result),
+        notes=_notes(ctx, run, result, cm),
         drivers=_drivers(result, run) if with_sensitivity else {},
         draws=draws, seed=seed,
         grid_provider=f"{ctx.provider.name} {ctx.provider.version}",
         catalog_version=load_catalog().version,
+        card_models=cm,
     )
+
+
+def _card_models(runs: RunInputs, result: Assessment) -> dict[str, Any]:
+    """The card models of the run's card: point, per model, and with draws their mixture."""
+    point, _ = hardware_production_models(runs.hardware, point_values(result.params),
+                                          result.preset.boundary)
+    d = result.draws
+    return card_models.summary(point, None if d is None else d.card,
+                               None if d is None else d.card_model)
 
 
 def _context(hardware: str, country: str, grid: str | GridProvider | None, preset: str,
@@ -284,10 +299,15 @@ def _summarise(result: Assessment) -> tuple[dict[str, dict[str, float]],
         impacts[c] = {s: float(p.stages[c][s][0]) for s in STAGES}
         impacts[c]["production"] = float(p.production(c)[0])
         impacts[c]["total"] = float(p.total(c)[0])
+        if c == "wu" and p.use_water:  # the use stage's water, split (added keys)
+            impacts[c]["use_offsite"] = float(p.use_water["offsite"][0])
+            impacts[c]["use_onsite"] = float(p.use_water["onsite"][0])
         if d is not None:
             intervals[c] = {"production": interval(d.production(c)[:, 0]),
                             "use": interval(d.use(c)[:, 0]),
                             "total": interval(d.total(c)[:, 0])}
+            if c == "wu" and d.use_water:
+                intervals[c]["use_onsite"] = interval(d.use_water["onsite"][:, 0])
     return impacts, intervals
 
 
@@ -336,7 +356,8 @@ def _provenance(ctx: _Context, run: Described, params: Mapping[str, Param]) -> l
     return prov
 
 
-def _notes(ctx: _Context, run: Described, result: Assessment) -> list[Note]:
+def _notes(ctx: _Context, run: Described, result: Assessment,
+           cm: Mapping[str, Any] | None = None) -> list[Note]:
     b = ctx.preset.boundary
     out = [note("boundary", boundary=b.describe())]
     if b.accelerator_production:
@@ -358,7 +379,48 @@ def _notes(ctx: _Context, run: Described, result: Assessment) -> list[Note]:
         out.append(note("energy.measured"))
     if ctx.factors.zone == "WOR":
         out += [note("location.world"), note("location.world_caution")]
+    out += _model_notes(ctx, result, cm or {})
     out += _interval_notes(result)
+    return out
+
+
+def _model_notes(ctx: _Context, result: Assessment, cm: Mapping[str, Any]) -> list[Note]:
+    """Notes of the card models, memory density, power by class, on-site water, development."""
+    from trainlca import power
+    from trainlca.params import PROVIDER_CLASSES
+
+    acc, b, pr = ctx.acc, ctx.preset.boundary, result.params
+    out: list[Note] = []
+    if b.accelerator_production and cm:
+        out += _card_model_notes(cm, b)
+        if card_models.memory_key(acc.memory_type) is None and acc.memory_gb > 0:
+            out.append(note("memory.density_unknown", memory_type=acc.memory_type,
+                            hardware=acc.name, rho=f"{pr['rho'].value:g}"))
+    measured = power.measured_power_w(acc)
+    if float(pr["use_measured_power"].value) >= 0.5 and math.isfinite(measured):
+        out.append(note("power.measured", hardware=acc.name, watts=f"{measured:g}"))
+    if b.onsite_water:
+        cls = PROVIDER_CLASSES[int(pr["provider_class"].value)]
+        out.append(note("water.onsite", wue=f"{pr[f'wue_{cls}'].value:g}", provider=cls))
+    else:
+        out.append(note("water.onsite_not_covered"))
+    if float(pr["development_factor"].value) != 1.0:
+        out.append(note("development.factor", factor=f"{pr['development_factor'].value:g}"))
+    return out
+
+
+def _card_model_notes(cm: Mapping[str, Any], b: Boundary) -> list[Note]:
+    out: list[Note] = []
+    model = str(cm["point_model"])
+    shares = cm.get("draw_shares")
+    if shares and sum(1 for v in shares.values() if v > 0) > 1:
+        text = ", ".join(f"{k} {100 * v:.0f} %" for k, v in shares.items())
+        st = cm["structural_share"].get("gwp")
+        out.append(note("card_model.mixture", model=model, shares=text,
+                        structural="n/a" if st is None else f"{100 * st:.0f} %"))
+    done = [c for c in cm["completed"].get(model, []) if c != "wu" or b.production_water]
+    if done:
+        out.append(note("card_model.completed", criteria=", ".join(done), model=model))
     return out
 
 

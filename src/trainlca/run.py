@@ -6,17 +6,25 @@ Pure and vectorised. Runs are arrays shaped (R,) (:class:`RunInputs`: a run desc
 of a result is (R,) for a point sample and (D, R) for a Monte Carlo sample, whatever the preset
 fixes; :class:`Impacts` checks it when it is built.
 
-Energy of a run, kWh, with H accelerator-hours (``RunSpec.hours``)::
+Energy of a run, kWh, with H accelerator-hours (``RunSpec.hours``) times the
+``development_factor`` (1 = the final run only)::
 
-    E = H · (P_acc · u_p + P_host) · PUE · dynamic_ratio / 1000
-    P_host = host_power_ratio · P_acc + host_power_w        (per accelerator, W)
+    E = H · (P_acc + P_host) · PUE · dynamic_ratio / 1000
+    P_acc  = TDP · u_p[class], or the chip's measured system power (``power.py``)
+    P_host = host_power_ratio · TDP + host_power_w      (per accelerator, W; 0 where P_acc is
+                                                          a measured system power)
 
-or the run's measured energy where it has one. Use impacts ``I_use[c] = E · F_grid[c] ·
-grid_<c>_scale``.
+or the run's measured energy (× development_factor) where it has one. Use impacts
+``I_use[c] = E · F_grid[c] · grid_<c>_scale``; water adds the on-site cooling water::
+
+    W_use = E · F_grid[wu] · grid_wu_scale  +  (E / PUE) · WUE[provider class]
+            (off-site: the grid's)              (on-site: the data centre's)
 
 Production share of one run::
 
     I_emb[c] = H · (I_card[c] + I_host[c] / n) / (L · 8760 · u_a)
+
+``I_card`` comes from the card model of each draw (``card_models``).
 """
 
 from __future__ import annotations
@@ -27,10 +35,12 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
+from trainlca import card_models, power
+from trainlca.card_models import CardResult
 from trainlca.criteria import CRITERIA, STAGES
-from trainlca.params import FloatArray, Value
+from trainlca.params import PROVIDER_CLASSES, FloatArray, Value
 from trainlca.presets import Boundary
-from trainlca.production import HOSTS, card_production, host_archetype_for, host_production
+from trainlca.production import HOSTS, host_archetype_for, host_production
 from trainlca.runspec import RunSpec
 from trainlca.uncertainty import Sample
 
@@ -59,6 +69,12 @@ class Hardware:
         die_area_imputed: True where the catalogue imputed the die area.
         die_count: logic dies per accelerator (for the water model's effective wafer area).
         host_index: index into ``HOST_ORDER`` of each accelerator's host archetype.
+        memory_index: memory technology, index into ``params.MEMORY_KEYS`` (−1 unknown: the
+            ``rho`` parameter), (R,).
+        chip_class: power class, index into ``params.POWER_CLASS_KEYS``, (R,).
+        measured_power_w: measured average system power per chip, W; NaN where none, (R,).
+        published: published card figures, (R, F, 4) (``card_models.published_array``).
+    The last four default to "unknown technology, GPU SXM, not measured, no figure".
     """
 
     tdp_w: FloatArray
@@ -67,15 +83,31 @@ class Hardware:
     die_area_imputed: np.ndarray
     die_count: FloatArray
     host_index: np.ndarray
+    memory_index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    chip_class: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    measured_power_w: FloatArray = field(default_factory=lambda: np.zeros(0))
+    published: FloatArray = field(default_factory=lambda: np.zeros((0, 1, len(CRITERIA))))
+
+    def __post_init__(self) -> None:
+        n = int(self.tdp_w.shape[0])
+        defaults = {"memory_index": np.full(n, -1, dtype=np.intp),
+                    "chip_class": np.zeros(n, dtype=np.intp),
+                    "measured_power_w": np.full(n, np.nan),
+                    "published": np.full((n, 1, len(CRITERIA)), np.nan)}
+        for name, value in defaults.items():
+            if np.shape(getattr(self, name))[0] != n:
+                object.__setattr__(self, name, value)
 
     def __len__(self) -> int:
         return int(self.tdp_w.shape[0])
 
     def take(self, index: np.ndarray | slice) -> Hardware:
         """The rows at ``index`` (an index array, a boolean mask or a slice)."""
-        return Hardware(*(np.atleast_1d(getattr(self, f)[index]) for f in
-                          ("tdp_w", "die_area_cm2", "memory_gb", "die_area_imputed",
-                           "die_count", "host_index")))
+        cols = {f: np.atleast_1d(getattr(self, f)[index]) for f in
+                ("tdp_w", "die_area_cm2", "memory_gb", "die_area_imputed", "die_count",
+                 "host_index", "memory_index", "chip_class", "measured_power_w")}
+        pub = self.published[index]
+        return Hardware(**cols, published=pub if pub.ndim == 3 else pub[None])
 
     @classmethod
     def of(cls, accelerators: Sequence[Accelerator]) -> Hardware:
@@ -88,6 +120,12 @@ class Hardware:
             die_count=np.array([a.die_count for a in accelerators], dtype=np.float64),
             host_index=np.array([HOST_ORDER.index(host_archetype_for(a.type, a.node_size).name)
                                  for a in accelerators], dtype=np.intp),
+            memory_index=np.array([card_models.memory_index(a.memory_type)
+                                   for a in accelerators], dtype=np.intp),
+            chip_class=np.array([power.class_index(a) for a in accelerators], dtype=np.intp),
+            measured_power_w=np.array([power.measured_power_w(a) for a in accelerators],
+                                      dtype=np.float64),
+            published=card_models.published_array([a.name for a in accelerators]),
         )
 
 
@@ -99,11 +137,15 @@ class RunInputs:
         spec: the run descriptions (accelerator-hours, or compute with MFU; measured energy).
         hardware: the accelerators.
         grid: electricity factors per criterion, per kWh (kgCO2eq, kgSbeq, MJ, L), (R,).
+        provider_class: data-centre class of each run (index into
+            ``params.PROVIDER_CLASSES``: 0 unknown, 1 hyperscale, 2 colocation), (R,); None =
+            the ``provider_class`` parameter for every run.
     """
 
     spec: RunSpec
     hardware: Hardware
     grid: Mapping[str, FloatArray]
+    provider_class: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.spec)
@@ -117,7 +159,9 @@ class RunInputs:
     def take(self, index: np.ndarray | slice) -> RunInputs:
         """The runs at ``index`` (an index array, a boolean mask or a slice)."""
         return RunInputs(self.spec.take(index), self.hardware.take(index),
-                         {c: np.atleast_1d(v[index]) for c, v in self.grid.items()})
+                         {c: np.atleast_1d(v[index]) for c, v in self.grid.items()},
+                         None if self.provider_class is None
+                         else np.atleast_1d(self.provider_class[index]))
 
 
 @dataclass(frozen=True)
@@ -134,6 +178,10 @@ class Impacts:
         host_per_accelerator: production impact of the host per accelerator (before
             allocation).
         draws: D, or None for a point result.
+        card_model: the card model of each value of ``card`` (``card_models.MODELS`` codes).
+        use_water: ``offsite`` (the grid's water of the electricity) and ``onsite`` (cooling
+            water of the data centre, WUE × IT energy; NaN where the boundary does not count
+            it), L; the ``use`` stage of ``wu`` is their sum (on-site counted where covered).
     """
 
     energy_kwh: FloatArray
@@ -141,13 +189,17 @@ class Impacts:
     card: Mapping[str, FloatArray] = field(default_factory=dict)
     host_per_accelerator: Mapping[str, FloatArray] = field(default_factory=dict)
     draws: int | None = None
+    card_model: np.ndarray | None = None
+    use_water: Mapping[str, FloatArray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         want = self.shape
         arrays = {"energy_kwh": self.energy_kwh,
                   **{f"{c}.{s}": v for c, st in self.stages.items() for s, v in st.items()},
                   **{f"card.{c}": v for c, v in self.card.items()},
-                  **{f"host.{c}": v for c, v in self.host_per_accelerator.items()}}
+                  **{f"host.{c}": v for c, v in self.host_per_accelerator.items()},
+                  **{f"use_water.{k}": v for k, v in self.use_water.items()},
+                  **({} if self.card_model is None else {"card_model": self.card_model})}
         for name, a in arrays.items():
             if np.shape(a) != want:
                 raise AssertionError(f"Impacts.{name}: shape {np.shape(a)}, expected {want}")
@@ -184,24 +236,48 @@ class Impacts:
 
 
 def energy_kwh(
-    accelerator_hours: Value, tdp_w: Value, p: ParamValues, *, host_power: bool = True
+    accelerator_hours: Value, tdp_w: Value, p: ParamValues, *, host_power: bool = True,
+    chip_class: np.ndarray | None = None, measured_power_w: FloatArray | None = None,
 ) -> FloatArray:
-    """Modelled electricity of runs, kWh (METHOD §4); shapes broadcast.
+    """Modelled electricity of runs, kWh (METHOD §4); shapes broadcast ((R,) or (D, R)).
 
     Args:
         accelerator_hours: H, h.
         tdp_w: accelerator TDP, W.
-        p: ``power_fraction`` (1), ``host_power_ratio`` (1), ``host_power_w`` (W), ``pue`` (1),
+        p: ``power_fraction`` and ``power_fraction_<class>`` (1), ``use_measured_power``,
+            ``measured_power_scale``, ``host_power_ratio`` (1), ``host_power_w`` (W), ``pue`` (1),
             ``dynamic_ratio`` (1).
         host_power: include host power (False for the TDP × PUE boundary).
+        chip_class: power class per run (``power.class_index``); None = GPU SXM for all.
+        measured_power_w: measured system power per chip, W (NaN where none); None = none.
     """
     tdp = _arr(tdp_w)
-    watts = tdp * _arr(p["power_fraction"])
+    watts = power.accelerator_power_w(tdp, chip_class, measured_power_w, p)
     if host_power:
-        watts = watts + tdp * _arr(p["host_power_ratio"]) + _arr(p["host_power_w"])
+        host = tdp * _arr(p["host_power_ratio"]) + _arr(p["host_power_w"])
+        watts = watts + host * power.host_counted(measured_power_w, p)
     return (
         _arr(accelerator_hours) * watts * _arr(p["pue"]) * _arr(p["dynamic_ratio"]) / 1000.0
     )
+
+
+def onsite_water_l(energy: FloatArray, provider_class: np.ndarray | None,
+                   p: ParamValues) -> FloatArray:
+    """On-site cooling water of runs, L: IT energy (E / PUE) × WUE of the run's provider class
+    (``wue_<class>``); (R,) or (D, R).
+
+    Args:
+        energy: the runs' electricity, kWh (facility, i.e. × PUE).
+        provider_class: (R,) class indices, or None for the ``provider_class`` parameter.
+    """
+    cols = [_arr(p[f"wue_{k}"]) for k in PROVIDER_CLASSES]
+    side = np.concatenate([np.atleast_1d(c) for c in np.broadcast_arrays(*cols)], axis=-1)
+    if provider_class is None:  # a fixed parameter: the same class in every draw
+        wue = side[..., int(np.rint(np.ravel(_arr(p["provider_class"]))[0]))][..., None]
+        wue = wue if np.ndim(side) > 1 else wue[0]
+    else:
+        wue = np.take(side, np.asarray(provider_class, dtype=np.intp), axis=-1)
+    return _arr(energy) / _arr(p["pue"]) * _arr(wue)
 
 
 def allocation_share(accelerator_hours: Value, p: ParamValues) -> FloatArray:
@@ -218,9 +294,19 @@ def hardware_production(
     row of ``hw``: arrays shaped like ``p``'s values broadcast against (R,).
 
     The one place both are computed (runs and the card table use it)."""
+    card, host = hardware_production_models(hw, p, boundary)
+    return dict(card.values), host
+
+
+def hardware_production_models(
+    hw: Hardware, p: ParamValues, boundary: Boundary
+) -> tuple[CardResult, dict[str, FloatArray]]:
+    """:func:`hardware_production` with the card models behind the card values (the model of
+    each draw, every model's values)."""
     die = hw.die_area_cm2 * np.where(hw.die_area_imputed, _arr(p["imputed_die_scale"]), 1.0)
-    card = card_production(die, hw.memory_gb, p, transport=boundary.transport,
-                           die_count=hw.die_count, water=boundary.production_water)
+    card = card_models.card_result(die, hw.die_count, hw.memory_gb, hw.memory_index,
+                                   hw.published, p, transport=boundary.transport,
+                                   water=boundary.production_water)
     # Host production per accelerator of each archetype, (D, 1) or scalar, side by side on the
     # last axis, then picked per row with one gather.
     per_arch = [host_production(HOSTS[name], p) for name in HOST_ORDER]
@@ -238,17 +324,25 @@ def run_impacts(runs: RunInputs, p: Sample, boundary: Boundary) -> Impacts:
     """Energy and impacts per criterion and stage for every run: (R,) for a point sample,
     (D, R) for a Monte Carlo sample."""
     shape = p.shape(len(runs))
-    h = runs.spec.hours(p)
-    modelled = energy_kwh(h, runs.hardware.tdp_w, p, host_power=boundary.host_power)
+    dev = _arr(p["development_factor"])
+    h = runs.spec.hours(p) * dev
+    hw = runs.hardware
+    modelled = energy_kwh(h, hw.tdp_w, p, host_power=boundary.host_power,
+                          chip_class=hw.chip_class, measured_power_w=hw.measured_power_w)
     measured = runs.spec.measured
-    energy = (np.where(measured, runs.spec.measured_energy_kwh, modelled) if np.any(measured)
-              else modelled)
-    card, host = hardware_production(runs.hardware, p, boundary)
+    energy = (np.where(measured, runs.spec.measured_energy_kwh * dev, modelled)
+              if np.any(measured) else modelled)
+    card, host = hardware_production_models(hw, p, boundary)
     share = allocation_share(h, p)
+    water = {"offsite": np.broadcast_to(energy * runs.grid["wu"] * _arr(p["grid_wu_scale"]),
+                                        shape),
+             "onsite": np.broadcast_to(onsite_water_l(energy, runs.provider_class, p)
+                                       if boundary.onsite_water else np.nan, shape)}
     stages: dict[str, dict[str, FloatArray]] = {}
     for c in CRITERIA:
-        use = energy * runs.grid[c] * _arr(p[f"grid_{c}_scale"])
-        per_device = {"production_accelerator": card[c], "production_host": host[c]}
+        use = (water["offsite"] + np.nan_to_num(water["onsite"]) if c == "wu"
+               else energy * runs.grid[c] * _arr(p[f"grid_{c}_scale"]))
+        per_device = {"production_accelerator": card.values[c], "production_host": host[c]}
         stages[c] = {
             s: np.broadcast_to(use if s == "use" else
                                share * per_device[s] if boundary.includes(s) else 0.0, shape)
@@ -257,7 +351,9 @@ def run_impacts(runs: RunInputs, p: Sample, boundary: Boundary) -> Impacts:
     return Impacts(
         energy_kwh=np.broadcast_to(energy, shape),
         stages=stages,
-        card={c: np.broadcast_to(v, shape) for c, v in card.items()},
+        card={c: np.broadcast_to(v, shape) for c, v in card.values.items()},
         host_per_accelerator={c: np.broadcast_to(v, shape) for c, v in host.items()},
         draws=p.draws,
+        card_model=np.broadcast_to(card.model, shape),
+        use_water=water,
     )
