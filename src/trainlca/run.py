@@ -29,7 +29,7 @@ Production share of one run::
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
@@ -303,10 +303,7 @@ def hardware_production_models(
 ) -> tuple[CardResult, dict[str, FloatArray]]:
     """:func:`hardware_production` with the card models behind the card values (the model of
     each draw, every model's values)."""
-    die = hw.die_area_cm2 * np.where(hw.die_area_imputed, _arr(p["imputed_die_scale"]), 1.0)
-    card = card_models.card_result(die, hw.die_count, hw.memory_gb, hw.memory_index,
-                                   hw.published, p, transport=boundary.transport,
-                                   water=boundary.production_water)
+    card = _card_result(hw, p, boundary)
     # Host production per accelerator of each archetype, (D, 1) or scalar, side by side on the
     # last axis, then picked per row with one gather.
     per_arch = [host_production(HOSTS[name], p) for name in HOST_ORDER]
@@ -318,6 +315,51 @@ def hardware_production_models(
         side = np.concatenate([np.atleast_1d(a) for a in cols], axis=-1)
         host[c] = np.take(side, idx, axis=-1)
     return card, host
+
+
+def _card_result(hw: Hardware, p: ParamValues, boundary: Boundary) -> CardResult:
+    """The card models of every row of ``hw``, computed once per distinct card (runs of a study
+    share few chips) and gathered back to the rows: arrays (R,) or (D, R)."""
+    keys = np.column_stack([hw.die_area_cm2, hw.die_count, hw.memory_gb,
+                            hw.die_area_imputed.astype(np.float64),
+                            hw.memory_index.astype(np.float64),
+                            np.nan_to_num(hw.published.reshape(len(hw), -1), nan=-1.0)])
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    u = hw.take(first)
+    die = u.die_area_cm2 * np.where(u.die_area_imputed, _arr(p["imputed_die_scale"]), 1.0)
+    card = card_models.card_result(die, u.die_count, u.memory_gb, u.memory_index, u.published,
+                                   p, transport=boundary.transport,
+                                   water=boundary.production_water)
+    inv = np.asarray(inverse, dtype=np.intp).ravel()
+    if first.size == len(hw) and np.array_equal(inv, np.arange(len(hw))):
+        return card
+
+    def back(a: np.ndarray) -> np.ndarray:
+        return np.take(a, inv, axis=-1)
+
+    return CardResult(
+        values={c: back(v) for c, v in card.values.items()},
+        model=back(card.model),
+        per_model=_LazyModels(card.per_model, inv),
+        completed={k: {c: back(v) for c, v in m.items()} for k, m in card.completed.items()},
+    )
+
+
+class _LazyModels(Mapping[str, Mapping[str, FloatArray]]):
+    """Every model's values gathered back to the rows only when asked (runs need only the
+    chosen values; the per-model arrays would be 12 more (D, R) copies)."""
+
+    def __init__(self, per: Mapping[str, Mapping[str, FloatArray]], inv: np.ndarray) -> None:
+        self._per, self._inv = per, inv
+
+    def __getitem__(self, name: str) -> Mapping[str, FloatArray]:
+        return {c: np.take(v, self._inv, axis=-1) for c, v in self._per[name].items()}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._per)
+
+    def __len__(self) -> int:
+        return len(self._per)
 
 
 def run_impacts(runs: RunInputs, p: Sample, boundary: Boundary) -> Impacts:
