@@ -431,7 +431,8 @@ def _interval_notes(result: Assessment) -> list[Note]:
     if not result.samples.uncertain:
         return [note("interval.zero_width", preset=result.preset.name,
                      draws=result.samples.draws)]
-    pinned = [name for name, par in result.params.items() if par.status == Status.PRESET]
+    pinned = [name for name, par in result.params.items() if par.status == Status.PRESET
+              and not par.source.startswith("follows ")]  # family members: named by the head
     if pinned:
         return [note("interval.partial", preset=result.preset.name, pinned=", ".join(pinned))]
     return []
