@@ -215,3 +215,18 @@ def test_card_model_parameter_codes_and_sampling() -> None:
     pinned = estimate(H100, accelerator_hours=1.0, draws=100,
                       overrides={"card_model": 1.0}).card_models
     assert pinned["point_model"] == "boavizta" and pinned["draw_shares"]["boavizta"] == 1.0
+
+
+def test_runs_sharing_a_chip_get_that_chips_card_in_every_draw() -> None:
+    """run.py computes the card models once per distinct chip and gathers them back."""
+    cat = load_catalog()
+    chips = [cat.get(n) for n in (H100, B200, H100, "Google TPU v3", B200)]
+    s = sample(get_preset("default").params(), 300, seed=9)
+    b = get_preset("default").boundary
+    runs, _ = hardware_production_models(Hardware.of(chips), s, b)
+    one, _ = hardware_production_models(Hardware.of([chips[0], chips[1], chips[3]]), s, b)
+    for c in CRITERIA:
+        np.testing.assert_array_equal(runs.values[c], one.values[c][:, [0, 1, 0, 2, 1]])
+    np.testing.assert_array_equal(runs.model, one.model[:, [0, 1, 0, 2, 1]])
+    np.testing.assert_array_equal(runs.per_model["published"]["gwp"],
+                                  one.per_model["published"]["gwp"][:, [0, 1, 0, 2, 1]])
