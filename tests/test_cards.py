@@ -35,9 +35,13 @@ def test_mlca_a100_80gb_matches_mlca() -> None:
     assert a100.host_archetype == "hgx-a100"
 
 
-def test_default_h100_pcie_near_225() -> None:
+def test_default_h100_pcie_by_hand() -> None:
+    # point model mlca, HBM2e at ρ 2.375 GB/cm² (MLCA's 18 nm row): 8.14·1.97 + 26.97 +
+    # 80/2.375·2.20 + 5.22 + 2 kg × 1 kgCO2eq/kg transport = 124.33 (was 226.2 at one ρ = 1.0)
     h100 = row(card_table(), "NVIDIA H100 PCIe 80 GB")
-    assert h100.gwp == pytest.approx(226.2, abs=0.1)  # 224.2 at ρ = 1 + 2 kg × 1 kgCO2eq/kg
+    assert h100.card_model == "mlca" and h100.memory_density_gb_per_cm2 == 2.375
+    assert h100.gwp == pytest.approx(8.14 * 1.97 + 26.97 + 80 / 2.375 * 2.20 + 5.22 + 2.0)
+    assert h100.gwp == pytest.approx(124.33, abs=0.01)
 
 
 def test_table_equals_per_card_calls_and_host_share() -> None:
@@ -48,8 +52,10 @@ def test_table_equals_per_card_calls_and_host_share() -> None:
     p = point_values(get_preset("default").params({"rho": 0.8}))
     for r in rows:
         acc = cat.get(r.hardware)
-        one = card_production(acc.die_area_cm2, acc.memory_gb, p)
+        # rho pins every memory technology (the rho_<type> follow it)
+        one = card_production(acc.die_area_cm2, acc.memory_gb, p, rho=0.8)
         assert r.gwp == pytest.approx(float(one["gwp"]), rel=1e-12)
+        assert r.memory_density_gb_per_cm2 == 0.8
         host = archetypes()[r.host_archetype]
         hp = host_production(host, p)
         assert r.host_gwp_per_accelerator == pytest.approx(float(hp["gwp"]) / host.accelerators)
@@ -142,11 +148,13 @@ def test_cli_csv_json_and_out(capsys: pytest.CaptureFixture[str], tmp_path: Path
     assert doc["trend"]["fits"]["gwp"]["growth_per_year"] > 1
     a100 = next(r for r in doc["rows"] if r["hardware"] == "NVIDIA A100 SXM4 80 GB")
     assert a100["gwp_p5"] < a100["gwp"] < a100["gwp_p95"]
-    # water: BoaviztAPI's GPU model by hand, 0.014831 L/mm² × 2876.29 mm² (effective, 826 mm²
-    # die) + 0.070829 × 2343.17 (80 GB on 6 VRAM dies) + board 4.787 + heatsink 9.413 + casing
-    # 3.076 + transport 0.004 L; not affected by rho (the water model has its own VRAM area)
-    assert a100["wu"] == pytest.approx(225.903, abs=0.001)
-    assert a100["wu_p5"] < a100["wu"] < a100["wu_p95"]
+    # water of the point model (mlca): BoaviztAPI's water by hand, 0.014831 L/mm² × 2876.29 mm²
+    # (effective, 826 mm² die) + 0.070829 × 2343.17 (80 GB on 6 VRAM dies) + board 4.787 +
+    # heatsink 9.413 + casing 3.076 + transport 0.004 = 225.903 L, per kgCO2eq of BoaviztAPI's
+    # GWP of the card, times the mlca GWP (rho 0.625 here)
+    assert a100["card_model"] == "mlca"
+    assert a100["wu"] == pytest.approx(225.903 * a100["gwp"] / a100["gwp_boavizta"], rel=1e-5)
+    assert a100["wu_p5"] < a100["wu_p95"]
     dest = tmp_path / "cards.csv"
     code, out, err = run(["cards", "--format", "csv", "--out", str(dest)], capsys)
     assert code == 0 and out == "" and dest.read_text().startswith("hardware,")

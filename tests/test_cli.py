@@ -37,11 +37,23 @@ def test_estimate_json_shape_and_values(capsys: pytest.CaptureFixture[str]) -> N
         assert i["unit"] == unit
         assert i["use"] > 0 and i["total"] > 0
         assert i["p5"] < i["p50"] < i["p95"]
-    # water: accelerator production from BoaviztAPI's GPU model (225.903 L per A100 80 GB card,
-    # see test_cards), allocated by H / (L·8760·u_a); host production water not covered (null,
-    # never a silent zero)
+    # water: the card's point model is mlca, whose water is BoaviztAPI's (225.903 L per A100 80 GB
+    # card, see test_cards) per kgCO2eq of BoaviztAPI's GWP (575.606) times the mlca GWP
+    # (124.567 at ρ_HBM2e 2.375), allocated by H / (L·8760·u_a); host production water not
+    # covered (null, never a silent zero)
     share = 1_082_880 / (5 * 8760 * 0.85)
-    assert d["card_production"]["wu"] == pytest.approx(225.903, abs=0.001)
+    models = d["card_production_models"]
+    assert models["point_model"] == "mlca" and models["completed"]["mlca"] == ["wu"]
+    assert models["models"]["boavizta"]["wu"] == pytest.approx(225.903, abs=0.001)
+    assert d["card_production"]["wu"] == pytest.approx(
+        225.903 * models["models"]["mlca"]["gwp"] / models["models"]["boavizta"]["gwp"],
+        rel=1e-5)
+    assert d["card_production"]["gwp"] == pytest.approx(
+        8.26 * 1.97 + 26.97 + 80 / 2.375 * 2.20 + 5.22 + 2.0)
+    # use water = off-site (grid) + on-site (IT energy × WUE 0.38 L/kWh, unknown class)
+    wu = d["impacts"]["wu"]
+    assert wu["use_onsite"] == pytest.approx(d["energy_kwh"] / 1.2 * 0.38)
+    assert wu["use"] == pytest.approx(wu["use_offsite"] + wu["use_onsite"])
     assert d["impacts"]["wu"]["production_accelerator"] == pytest.approx(
         share * d["card_production"]["wu"])
     assert d["impacts"]["wu"]["production"] == pytest.approx(share * d["card_production"]["wu"])
@@ -50,7 +62,9 @@ def test_estimate_json_shape_and_values(capsys: pytest.CaptureFixture[str]) -> N
     assert d["impacts"]["wu"]["total"] == pytest.approx(
         d["impacts"]["wu"]["use"] + d["impacts"]["wu"]["production"])
     assert any("host production water not covered" in n["text"] for n in d["notes"])
-    assert any("accelerator production water: BoaviztAPI 2.5.0" in n["text"] for n in d["notes"])
+    assert any(n["code"] == "water.card_model" and "BoaviztAPI 2.5.0" in n["text"]
+               for n in d["notes"])
+    assert any(n["code"] == "card_model.mixture" for n in d["notes"])
     assert d["data_versions"]["grid"].startswith("ecologits")
     statuses = {p["name"]: p["status"] for p in d["provenance"]}
     assert statuses["count"] == "input" and statuses["pue"] == "default"

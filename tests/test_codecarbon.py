@@ -68,8 +68,11 @@ def test_hand_computed_impacts() -> None:
     assert e.accelerator_hours == pytest.approx(8.0)
     assert e.energy_kwh == pytest.approx(5.9)
     for c in CRITERIA:
-        # use = measured kWh × grid factor (EcoLogits France); production from H = 8 h
-        assert e.impacts[c]["use"] == pytest.approx(5.9 * ref.grid.get(c), rel=1e-12)
+        # use = measured kWh × grid factor (EcoLogits France); production from H = 8 h; water
+        # adds the on-site cooling water: the measured IT energy 5.9 kWh × WUE 0.38 L/kWh
+        # (provider class unknown); no PUE division: CodeCarbon measured the IT equipment
+        onsite = 5.9 * 0.38 if c == "wu" else 0.0
+        assert e.impacts[c]["use"] == pytest.approx(5.9 * ref.grid.get(c) + onsite, rel=1e-12)
         assert e.impacts[c]["production_accelerator"] == pytest.approx(
             ref.impacts[c]["production_accelerator"], nan_ok=True)
     assert e.impacts["gwp"]["use"] == pytest.approx(5.9 * 0.04144, rel=1e-9)

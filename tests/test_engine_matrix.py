@@ -108,11 +108,19 @@ def test_cards_every_preset_and_draws(capsys: pytest.CaptureFixture[str], preset
     assert len(cards) > 50
     if draws == 0:
         return
+    # Under a card-model mixture (default) the point is one named model's value (mlca), which
+    # may sit in the tail of the spread between models: the row names it and the structural
+    # share of the spread instead.
+    mixture = PRESETS[preset].params()["card_model"].uncertain
     for row in cards:
         for c in ("gwp", "adpe", "pe"):
             assert row[f"{c}_p5"] <= row[f"{c}_p95"] * (1 + SLACK), (row["hardware"], c)
-            if draws >= 50 and _uncertain(preset):
+            if draws >= 50 and _uncertain(preset) and not mixture:
                 assert _inside(row[c], row[f"{c}_p5"], row[f"{c}_p95"]), (row["hardware"], c)
+            if mixture:
+                assert row["card_model"] == "mlca"
+                s = row[f"{c}_structural"]
+                assert s is None or 0.0 <= s <= 1.0, (row["hardware"], c)
 
 
 @pytest.mark.parametrize("draws", DRAWS)
@@ -131,7 +139,10 @@ def test_study_every_preset_and_draws(preset: str, draws: int) -> None:
         # the bug this guards against: percentiles over systems gave every row the same p5
         if ok.sum() > 2 and np.ptp(point[ok]) > 0:
             assert np.ptp(lo[ok]) > 0, q
-        if draws >= 50 and _uncertain(preset):
+        # Under default the draws mix three card models while the point is the mlca one, the
+        # lowest for most HBM cards: where production dominates (a low-carbon grid) the point
+        # may sit below p5, so there the check is on the energy, which no card model enters.
+        if draws >= 50 and _uncertain(preset) and (preset != "default" or q == "energy_kwh"):
             inside = (lo[ok] * (1 - SLACK) <= point[ok]) & (point[ok] <= hi[ok] * (1 + SLACK))
             assert inside.all(), (q, s.loc[ok][~inside][["model", "scenario"]])
     mc = res.trends.dropna(subset=["mc_ci_low"])

@@ -59,8 +59,12 @@ def test_cpu_run_matches_codecarbon_and_the_allocation_formula(tmp_path: Path) -
     prov = {p["name"]: p for p in d["provenance"]}
     assert prov["energy_kwh"]["status"] == "measured"
     for c in CRITERIA:
-        assert d["impacts"][c]["use"] == pytest.approx(energy * prov[f"grid_{c}"]["value"],
-                                                       rel=REL)
+        # water adds the on-site cooling water: the measured IT energy × WUE (unknown class)
+        onsite = energy * prov["wue_unknown"]["value"] if c == "wu" else 0.0
+        assert d["impacts"][c]["use"] == pytest.approx(
+            energy * prov[f"grid_{c}"]["value"] + onsite, rel=REL)
+        if c == "wu":
+            assert d["impacts"]["wu"]["use_onsite"] == pytest.approx(onsite, rel=REL)
 
     # Production: H × (card + host share) / (L · 8760 · u_a), H = count × CodeCarbon's duration.
     hours = 1 * float(last["duration"]) / 3600

@@ -15,7 +15,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from trainlca import SCHEMA_VERSION, __version__
+from trainlca import SCHEMA_VERSION, __version__, card_models
 from trainlca.catalog import Accelerator, load_catalog
 from trainlca.criteria import CRITERIA, STAGES, UNITS
 from trainlca.errors import ParameterError
@@ -24,7 +24,7 @@ from trainlca.notes import Note, note
 from trainlca.params import FloatArray, Param
 from trainlca.presets import Boundary, Preset, get_preset
 from trainlca.provenance import Provenance, Status
-from trainlca.run import Hardware, Impacts, RunInputs, run_impacts
+from trainlca.run import Hardware, Impacts, RunInputs, hardware_production_models, run_impacts
 from trainlca.runspec import Described, RunSpec, describe
 from trainlca.servers import Server, default_server, host_power_w, load_server
 from trainlca.uncertainty import (
@@ -114,6 +114,8 @@ class Estimate:
     seed: int = DEFAULT_SEED
     grid_provider: str = ""
     catalog_version: str = ""
+    #: The card models of this run's card (``card_models.summary``).
+    card_models: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def boundary(self) -> Boundary:
@@ -148,6 +150,8 @@ class Estimate:
                         .items()})
         out["impacts"] = {c: self._criterion_dict(c) for c in CRITERIA}
         out["card_production"] = {c: _num(v) for c, v in self.card.items()}
+        if self.card_models:
+            out["card_production_models"] = dict(self.card_models)
         out["host_production_per_accelerator"] = {
             c: _num(v) for c, v in self.host_per_accelerator.items()}
         out["uncertainty"] = {"draws": self.draws, "seed": self.seed,
@@ -254,6 +258,7 @@ def estimate(
                                                    for c in CRITERIA}, server=ctx.server)
     result = assess_runs(runs, preset=ctx.preset, overrides=overrides, draws=draws, seed=seed)
     impacts, intervals = _summarise(result)
+    cm = _card_models(runs, result)
     return Estimate(
         hardware=ctx.acc, grid=ctx.factors, preset=ctx.preset,
         accelerator_hours=float(run.spec.point_hours(float(ctx.params["mfu"].value))[0]),
@@ -264,12 +269,22 @@ def estimate(
         host_per_accelerator={c: float(v[0])
                               for c, v in result.point.host_per_accelerator.items()},
         provenance=_provenance(ctx, run, result.params),
-        notes=_notes(ctx, run, result),
+        notes=_notes(ctx, run, result, cm),
         drivers=_drivers(result, run) if with_sensitivity else {},
         draws=draws, seed=seed,
         grid_provider=f"{ctx.provider.name} {ctx.provider.version}",
         catalog_version=load_catalog().version,
+        card_models=cm,
     )
+
+
+def _card_models(runs: RunInputs, result: Assessment) -> dict[str, Any]:
+    """The card models of the run's card: point, per model, and with draws their mixture."""
+    point, _ = hardware_production_models(runs.hardware, point_values(result.params),
+                                          result.preset.boundary)
+    d = result.draws
+    return card_models.summary(point, None if d is None else d.card,
+                               None if d is None else d.card_model)
 
 
 def _context(hardware: str, country: str, grid: str | GridProvider | None, preset: str,
@@ -300,10 +315,15 @@ def _summarise(result: Assessment) -> tuple[dict[str, dict[str, float]],
         impacts[c] = {s: float(p.stages[c][s][0]) for s in STAGES}
         impacts[c]["production"] = float(p.production(c)[0])
         impacts[c]["total"] = float(p.total(c)[0])
+        if c == "wu" and p.use_water:  # the use stage's water, split (added keys)
+            impacts[c]["use_offsite"] = float(p.use_water["offsite"][0])
+            impacts[c]["use_onsite"] = float(p.use_water["onsite"][0])
         if d is not None:
             intervals[c] = {s: interval(d.stages[c][s][:, 0]) for s in STAGES}
             intervals[c].update({"production": interval(d.production(c)[:, 0]),
                                  "total": interval(d.total(c)[:, 0])})
+            if c == "wu" and d.use_water:
+                intervals[c]["use_onsite"] = interval(d.use_water["onsite"][:, 0])
     return impacts, intervals
 
 
@@ -381,7 +401,8 @@ def _server_notes(ctx: _Context) -> list[Note]:
     return out
 
 
-def _notes(ctx: _Context, run: Described, result: Assessment) -> list[Note]:
+def _notes(ctx: _Context, run: Described, result: Assessment,
+           cm: Mapping[str, Any] | None = None) -> list[Note]:
     b = ctx.preset.boundary
     out = [note("boundary", boundary=b.describe())]
     if ctx.hardware_note:
@@ -410,6 +431,7 @@ def _notes(ctx: _Context, run: Described, result: Assessment) -> list[Note]:
     if ctx.factors.zone == "WOR":
         out += [note("location.world"), note("location.world_caution")]
     out += _run_notes(ctx, run)
+    out += _model_notes(ctx, result, cm or {})
     out += _interval_notes(result)
     return out
 
@@ -429,6 +451,46 @@ def _run_notes(ctx: _Context, run: Described) -> list[Note]:
     return out
 
 
+def _model_notes(ctx: _Context, result: Assessment, cm: Mapping[str, Any]) -> list[Note]:
+    """Notes of the card models, memory density, power by class, on-site water, development."""
+    from trainlca import power
+    from trainlca.params import PROVIDER_CLASSES
+
+    acc, b, pr = ctx.acc, ctx.preset.boundary, result.params
+    out: list[Note] = []
+    if b.accelerator_production and cm:
+        out += _card_model_notes(cm, b)
+        if card_models.memory_key(acc.memory_type) is None and acc.memory_gb > 0:
+            out.append(note("memory.density_unknown", memory_type=acc.memory_type,
+                            hardware=acc.name, rho=f"{pr['rho'].value:g}"))
+    measured = power.measured_power_w(acc)
+    if float(pr["use_measured_power"].value) >= 0.5 and math.isfinite(measured):
+        out.append(note("power.measured", hardware=acc.name, watts=f"{measured:g}"))
+    if b.onsite_water:
+        cls = PROVIDER_CLASSES[int(pr["provider_class"].value)]
+        out.append(note("water.onsite", wue=f"{pr[f'wue_{cls}'].value:g}", provider=cls))
+    else:
+        out.append(note("water.onsite_not_covered"))
+    if float(pr["development_factor"].value) != 1.0:
+        out.append(note("development.factor", factor=f"{pr['development_factor'].value:g}"))
+    return out
+
+
+def _card_model_notes(cm: Mapping[str, Any], b: Boundary) -> list[Note]:
+    out: list[Note] = []
+    model = str(cm["point_model"])
+    shares = cm.get("draw_shares")
+    if shares and sum(1 for v in shares.values() if v > 0) > 1:
+        text = ", ".join(f"{k} {100 * v:.0f} %" for k, v in shares.items())
+        st = cm["structural_share"].get("gwp")
+        out.append(note("card_model.mixture", model=model, shares=text,
+                        structural="n/a" if st is None else f"{100 * st:.0f} %"))
+    done = [c for c in cm["completed"].get(model, []) if c != "wu" or b.production_water]
+    if done:
+        out.append(note("card_model.completed", criteria=", ".join(done), model=model))
+    return out
+
+
 def _interval_notes(result: Assessment) -> list[Note]:
     """Say so when the preset leaves the interval zero-width or narrower than the default's."""
     if result.samples is None:
@@ -436,7 +498,8 @@ def _interval_notes(result: Assessment) -> list[Note]:
     if not result.samples.uncertain:
         return [note("interval.zero_width", preset=result.preset.name,
                      draws=result.samples.draws)]
-    pinned = [name for name, par in result.params.items() if par.status == Status.PRESET]
+    pinned = [name for name, par in result.params.items() if par.status == Status.PRESET
+              and not par.source.startswith("follows ")]  # family members: named by the head
     if pinned:
         return [note("interval.partial", preset=result.preset.name, pinned=", ".join(pinned))]
     return []

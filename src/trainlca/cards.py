@@ -1,12 +1,16 @@
 """Production impacts of every catalogue accelerator, and their trend over release dates
 (METHOD §1.1, §2, §7: "the card-production trend against release date").
 
-One call of :func:`trainlca.production.card_production` over arrays of all chips gives the
-per-card impacts; the host share per accelerator (``host_production / accelerators`` of the
-chip's host archetype) is reported beside it, not added. Card water (``wu``, litres) is
-BoaviztAPI 2.5.0's GPU water model (``production.card_water``); it is NaN ("n/c") under presets
-whose source has no water (``mlca``, ``bloom``) and for wafer-scale chips; host water is not
-covered. End of life is outside the boundary.
+One call of the card models (:func:`trainlca.card_models.card_result`, through
+``run.hardware_production_models``) over arrays of all chips gives the per-card impacts of the
+preset's point model and, with draws, of the mixture of models; each row names its point model,
+gives the GWP of each of the three models (mlca, boavizta, published — NaN where the card has no
+published figure) and the structural share of its spread (between models, 0-1). The host share
+per accelerator (``host_production / accelerators`` of the chip's host archetype) is reported
+beside it, not added. Card water (``wu``, litres) comes from the same model as the card's other
+criteria (BoaviztAPI's water, or its water per kgCO2eq for the models that have none); it is NaN
+("n/c") under presets whose source has no water (``mlca``, ``bloom``) and for wafer-scale chips;
+host water is not covered. End of life is outside the boundary.
 
 Trend: log10(card impact) against the release date (decimal year), GPUs only by default (the
 seed study is about graphics cards) and from 2013 on (the study's window).
@@ -49,6 +53,9 @@ CSV_COLUMNS: Final[tuple[str, ...]] = (
     "die_area_cm2", "die_count", "die_area_imputed", "memory_gb", "memory_type", "tdp_w",
     "host_archetype", "host_gwp_per_accelerator", "host_adpe_per_accelerator",
     "host_pe_per_accelerator",
+    "card_model", "gwp_mlca", "gwp_boavizta", "gwp_published",
+    "gwp_structural", "adpe_structural", "pe_structural", "wu_structural",
+    "memory_density_gb_per_cm2",
 )
 
 
@@ -59,6 +66,10 @@ class CardRow:
     ``*_p5``/``*_p95`` are the 5th/95th Monte Carlo percentiles (NaN without draws).
     ``host_*_per_accelerator`` is the host archetype's production divided by its accelerators,
     reported separately (not included in ``gwp``/``adpe``/``pe``).
+    ``card_model`` is the model of the point values; ``gwp_<model>`` the GWP of each card model
+    at the point (NaN: the card has no published figure); ``*_structural`` the share of the
+    draws' variance between models (NaN without draws); ``memory_density_gb_per_cm2`` the
+    point's ρ of the card's memory technology.
     """
 
     hardware: str
@@ -88,6 +99,15 @@ class CardRow:
     pe_p95: float = math.nan
     wu_p5: float = math.nan
     wu_p95: float = math.nan
+    card_model: str = ""
+    gwp_mlca: float = math.nan
+    gwp_boavizta: float = math.nan
+    gwp_published: float = math.nan
+    gwp_structural: float = math.nan
+    adpe_structural: float = math.nan
+    pe_structural: float = math.nan
+    wu_structural: float = math.nan
+    memory_density_gb_per_cm2: float = math.nan
 
     def impact(self, criterion: str) -> float:
         return float(getattr(self, criterion))
@@ -121,9 +141,10 @@ def card_table(
             ``Server``; ``servers.load_server``); default each chip's own archetype.
     Electricity does not enter production, so no grid is needed.
     """
+    from trainlca.card_models import memory_density, model_name, structural_share
     from trainlca.catalog import load_catalog
     from trainlca.presets import get_preset
-    from trainlca.run import Hardware, hardware_production
+    from trainlca.run import Hardware, hardware_production_models
     from trainlca.servers import load_server
     from trainlca.uncertainty import DEFAULT_SEED, check_draws, check_seed, point_values, sample
 
@@ -136,24 +157,39 @@ def card_table(
     pre = get_preset(preset)
     params = pre.params(overrides)
     hw = Hardware.of(accs, None if server is None else load_server(server))
-    card, host = hardware_production(hw, point_values(params), pre.boundary)
-    spread: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    pv = point_values(params)
+    card, host = hardware_production_models(hw, pv, pre.boundary)
+    extra: dict[str, np.ndarray] = {
+        "gwp_mlca": np.asarray(card.per_model["mlca"]["gwp"]),
+        "gwp_boavizta": np.asarray(card.per_model["boavizta"]["gwp"]),
+        "gwp_published": np.asarray(card.per_model["published"]["gwp"]),
+        "memory_density_gb_per_cm2": np.asarray(memory_density(hw.memory_index, pv)),
+    }
     if check_draws(draws, len(accs)) > 0 and accs:
         s = sample(params, draws, DEFAULT_SEED if seed is None else check_seed(seed))
-        mc, _ = hardware_production(hw, s, pre.boundary)
+        mc, _ = hardware_production_models(hw, s, pre.boundary)
         for c in IMPACT_COLUMNS:
-            p5, p95 = np.percentile(mc[c], [5, 95], axis=0)
-            spread[c] = (p5, p95)
-    return [_card_row(a, i, hw, card, host, spread) for i, a in enumerate(accs)]
+            extra[f"{c}_p5"], extra[f"{c}_p95"] = _nan_percentiles(np.asarray(mc.values[c]))
+            extra[f"{c}_structural"] = structural_share(np.asarray(mc.values[c]), mc.model)
+    models = [model_name(float(m)) for m in np.atleast_1d(card.model)]
+    return [_card_row(a, i, hw, card.values, host, extra, models[i]) for i, a in enumerate(accs)]
+
+
+def _nan_percentiles(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """5th and 95th percentiles over the draws (axis 0), (R,) each; NaN where no finite draw."""
+    if not np.isnan(v).any():
+        p5, p95 = np.percentile(v, [5, 95], axis=0)
+        return p5, p95
+    out = np.full((2, v.shape[1]), np.nan)
+    ok = np.isfinite(v).any(axis=0)
+    if ok.any():
+        out[:, ok] = np.nanpercentile(v[:, ok], [5, 95], axis=0)
+    return out[0], out[1]
 
 
 def _card_row(a: Accelerator, i: int, hw: Hardware, card: Mapping[str, np.ndarray],
-              host: Mapping[str, np.ndarray],
-              spread: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> CardRow:
-    extra: dict[str, float] = {}
-    for c, (p5, p95) in spread.items():
-        extra[f"{c}_p5"] = float(p5[i])
-        extra[f"{c}_p95"] = float(p95[i])
+              host: Mapping[str, np.ndarray], extra: Mapping[str, np.ndarray],
+              model: str) -> CardRow:
     return CardRow(
         hardware=a.name, vendor=a.vendor, type=a.type, release_date=a.release_date,
         release_year=a.release_year,
@@ -166,7 +202,8 @@ def _card_row(a: Accelerator, i: int, hw: Hardware, card: Mapping[str, np.ndarra
         host_gwp_per_accelerator=float(host["gwp"][i]),
         host_adpe_per_accelerator=float(host["adpe"][i]),
         host_pe_per_accelerator=float(host["pe"][i]),
-        **extra,
+        card_model=model,
+        **{k: float(v[i]) for k, v in extra.items()},
     )
 
 

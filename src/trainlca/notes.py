@@ -15,9 +15,31 @@ from typing import Any, Final
 TEXTS: Final[Mapping[str, str]] = MappingProxyType({
     "boundary": "boundary: {boundary}",
     "water.card_model": (
-        "accelerator production water: BoaviztAPI 2.5.0 GPU model (effective die and VRAM "
-        "wafer area, board, heatsink, casing, transport; its end-of-life water is outside the "
-        "boundary)"),
+        "accelerator production water: from the card model of each value (BoaviztAPI 2.5.0's "
+        "GPU model: effective die and VRAM wafer area, board, heatsink, casing, transport, its "
+        "end-of-life water outside the boundary; the mlca and published models, which have no "
+        "water, take BoaviztAPI's water per kgCO2eq of the same card)"),
+    "card_model.mixture": (
+        "card production: the {model} model at the point; the draws pick the card model "
+        "({shares}), and {structural} of the spread of card GWP lies between models"),
+    "card_model.completed": (
+        "card {criteria} of the {model} model: completed at BoaviztAPI 2.5.0's ratio to GWP "
+        "for the same card (the model does not cover them)"),
+    "water.onsite": (
+        "use water = off-site (the grid's water per kWh) + on-site cooling water of the data "
+        "centre (WUE {wue} L per kWh of IT energy, {provider} class)"),
+    "water.onsite_not_covered": (
+        "on-site cooling water not counted under this preset (its source counts electricity "
+        "only): use water is the grid's (off-site) alone"),
+    "power.measured": (
+        "accelerator power: the measured system power per chip of {hardware}, {watts} W, in "
+        "place of TDP × power fraction; host power is in it and not added"),
+    "memory.density_unknown": (
+        "memory type '{memory_type}' of {hardware} has no density of its own: rho = "
+        "{rho} GB/cm² is used"),
+    "development.factor": (
+        "whole development counted: accelerator-hours × development_factor {factor} (energy "
+        "and production share)"),
     "water.preset_not_covered": (
         "accelerator production water not covered under this preset (its source has no water "
         "criterion)"),

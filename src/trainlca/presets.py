@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from trainlca.errors import ParameterError
-from trainlca.params import DEFAULTS, Param, check_overrides
+from trainlca.params import DEFAULTS, FAMILIES, Param, check_overrides
 from trainlca.provenance import Status
 
 #: Host production water is never covered (BoaviztAPI 2.5.0's server component factors have no
@@ -44,6 +44,10 @@ class Boundary:
     #: Count accelerator production water (BoaviztAPI's GPU water model). False for presets
     #: whose source has no water (``mlca``, ``bloom``): their production water is not covered.
     production_water: bool = True
+    #: Count the on-site cooling water of the use stage (WUE × IT energy) beside the grid's
+    #: water. False for presets whose source counts electricity only (``mlca``, ``bloom``,
+    #: ``tdp-pue``): their use water is the grid's (off-site) alone.
+    onsite_water: bool = True
 
     def includes(self, stage: str) -> bool:
         """Whether ``stage`` is inside the boundary (excluded stages are 0 in results)."""
@@ -73,6 +77,8 @@ class Boundary:
             parts[0] += " (accelerators + hosts, × PUE)"
         else:
             parts[0] += " (accelerators only, × PUE)"
+        if self.onsite_water:
+            parts.append("on-site cooling water (WUE)")
         if self.accelerator_production:
             parts.append("accelerator production" + (" incl. transport" if self.transport else "")
                          + ("" if self.covers("wu", "production_accelerator") else " (no water)"))
@@ -105,9 +111,28 @@ class Preset:
             elif self.fixed_all:
                 p = p.with_value(p.value)
             out[name] = p
+        _follow_families(out)
         for name, value in check_overrides(user).items():
             out[name] = out[name].with_value(value, "user input", Status.INPUT)
+        _follow_families(out)
         return out
+
+
+_RANK: Final[Mapping[Status, int]] = {Status.DEFAULT: 0, Status.PRESET: 1, Status.INPUT: 2}
+
+
+def _follow_families(params: dict[str, Param]) -> None:
+    """A family head set by a preset or the user (``rho``, ``power_fraction``) sets its members
+    that were not set at the same or a later step (``params.FAMILIES``)."""
+    for head, members in FAMILIES.items():
+        h = params[head]
+        rank = _RANK.get(h.status, 0)
+        if rank == 0:
+            continue
+        for m in members:
+            if _RANK.get(params[m].status, 0) < rank:
+                params[m] = params[m].with_value(h.value, f"follows {head}: {h.source}",
+                                                 h.status)
 
 
 MLCA_SRC = "MLCA (blubrom/MLCA @ d2d8a42), Morand et al. 2024"
@@ -141,9 +166,11 @@ PRESETS: Final[Mapping[str, Preset]] = {
     "mlca": Preset(
         "mlca",
         "MLCA's defaults exactly (Morand et al.): ρ 0.625, L 6 y, u_a 0.85, dynamic ratio 200/109",
-        Boundary(transport=False, host_power=True, production_water=False),
+        Boundary(transport=False, host_power=True, production_water=False, onsite_water=False),
         {
-            "rho": (0.625, MLCA_SRC + " (30 nm DRAM, worst case)"),
+            "rho": (0.625, MLCA_SRC + " (30 nm DRAM, worst case, for every memory type)"),
+            "card_model": (0.0, MLCA_SRC + ": MLCA's per-area card model"),
+            "use_measured_power": (0.0, MLCA_SRC + ": accelerators at TDP"),
             "lifetime_years": (6.0, MLCA_SRC),
             "use_ratio": (0.85, MLCA_SRC + " from the BLOOM paper"),
             "dynamic_ratio": (200 / 109, MLCA_SRC + " (BLOOM: 200 kWh total per 109 kWh compute)"),
@@ -164,9 +191,12 @@ PRESETS: Final[Mapping[str, Preset]] = {
         "tdp-pue",
         "accelerator TDP × hours × PUE, use phase only (Meta model cards, Patterson et al. 2021)",
         Boundary(accelerator_production=False, host_production=False, transport=False,
-                 host_power=False),
+                 host_power=False, onsite_water=False),
         {
             "power_fraction": (1.0, "Meta model cards: accelerators at TDP"),
+            "use_measured_power": (0.0, "Meta model cards: TDP, not a measured power (set "
+                                   "use_measured_power=1 for Patterson et al.'s measured "
+                                   "system power per chip)"),
             "pue": (1.1, "Meta model cards / Patterson et al. 2021 (hyperscale)"),
             "host_power_ratio": (0.0, "host power outside this boundary"),
         },
@@ -175,9 +205,12 @@ PRESETS: Final[Mapping[str, Preset]] = {
         "bloom",
         "BLOOM's split (Luccioni et al. 2023): dynamic at TDP + idle/infrastructure + embodied "
         "(150 kgCO2eq per GPU, 2,500 kgCO2eq per 8-GPU server, 6 y at 85 %)",
-        Boundary(transport=False, production_water=False),
+        Boundary(transport=False, production_water=False, onsite_water=False),
         {
             "power_fraction": (1.0, BLOOM_SRC + ": dynamic consumption at TDP (400 W per A100)"),
+            "use_measured_power": (0.0, BLOOM_SRC + ": TDP, not a measured power"),
+            "card_model": (0.0, BLOOM_SRC + ": its flat per-GPU figure, in the mlca model's "
+                           "card base"),
             "pue": (1.0, BLOOM_SRC + ": idle and infrastructure counted separately, not as PUE"),
             "host_power_ratio": (
                 BLOOM_IDLE_KWH / BLOOM_DYNAMIC_KWH,

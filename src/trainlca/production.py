@@ -8,9 +8,9 @@ Card, per criterion c (GWP, PE, ADPe)::
     I_card[c] = A_die · f_die[c] + B_card[c] + I_mem[c] + I_transport[c]
     I_mem[c]  = (M / ρ) · f_mem[c] + B_mem[c]          (0 when M = 0)
 
-Water of card production (WU, litres) follows BoaviztAPI 2.5.0's bottom-up GPU model
-(``card_water``): effective wafer area of the logic dies and of the VRAM dies, board surface,
-heatsink and casing masses, each times its ``factors.yml`` water factor, plus upstream transport
+BoaviztAPI 2.5.0's bottom-up GPU model (``boavizta_card``, every criterion; ``card_water`` is
+its water, WU in litres): effective wafer area of the logic dies and of the VRAM dies, board
+surface, heatsink and casing masses, each times its ``factors.yml`` factor, plus upstream transport
 (and distribution transport when ``transport``); BoaviztAPI's end-of-life term is left out (end
 of life is outside our boundary, as in MLCA). Host production water is not covered (BoaviztAPI's
 CPU, RAM, SSD, power-supply, case and motherboard factors have no water criterion): it is NaN and
@@ -45,8 +45,8 @@ HOST_WATER_NOT_COVERED: Final[str] = (
 )
 #: Where accelerator production water comes from (shown when it is counted).
 CARD_WATER_SOURCE: Final[str] = (
-    "accelerator production water: BoaviztAPI 2.5.0 GPU model (effective die and VRAM wafer "
-    "area, board, heatsink, casing, transport; its end-of-life water is outside the boundary)"
+    "accelerator production water: from the card model of each value (BoaviztAPI 2.5.0's GPU "
+    "model; the mlca and published models take BoaviztAPI's water per kgCO2eq of the card)"
 )
 #: Accelerator production water under a preset whose source has no water (``mlca``, ``bloom``).
 PRESET_WATER_NOT_COVERED: Final[str] = (
@@ -68,18 +68,21 @@ def _arr(x: Value) -> FloatArray:
     return np.asarray(x, dtype=np.float64)
 
 
-def memory_production(memory_gb: Value, p: ParamValues) -> dict[str, FloatArray]:
+def memory_production(memory_gb: Value, p: ParamValues,
+                      rho: Value | None = None) -> dict[str, FloatArray]:
     """Production impact of on-board DRAM/HBM: ``(M/ρ)·f_mem + B_mem`` (0 when M = 0).
 
     Args:
-        memory_gb: memory capacity in GB.
+        memory_gb: memory capacity in GB, (R,) or scalar.
         p: parameter values (``rho`` in GB/cm², ``mem_*``, ``mem_base_*``).
+        rho: memory density per row, GB/cm² ((R,) or (D, R), e.g. per memory technology,
+            ``card_models.memory_density``); default ``p["rho"]``.
     Returns:
         impacts per criterion (kgCO2eq, kgSbeq, MJ).
     """
     m = _arr(memory_gb)
     has = m > 0
-    area_cm2 = m / _arr(p["rho"])
+    area_cm2 = m / _arr(p["rho"] if rho is None else rho)
     return {
         c: np.where(has, area_cm2 * _arr(p[f"mem_{c}"]) + _arr(p[f"mem_base_{c}"]), 0.0)
         for c in PRODUCTION_CRITERIA
@@ -112,25 +115,36 @@ def effective_die_area_mm2(die_area_mm2: Value, p: ParamValues) -> FloatArray:
     return np.where(n_dies >= 1.0, per_die / usable, np.nan)
 
 
-def card_water(
+#: Parts of BoaviztAPI 2.5.0's GPU sum (``gpu_impact_embedded``), in its order: parameter prefix
+#: of their factors (``<prefix>_<criterion>``, params.py ``_BOAVIZTA_GPU_FACTORS``).
+BOAVIZTA_PARTS: Final[tuple[str, ...]] = ("gpu_die", "gpu_vram", "gpu_pwb", "gpu_heatsink",
+                                          "gpu_casing", "gpu_upstream_transport")
+BOAVIZTA_CRITERIA: Final[tuple[str, ...]] = ("gwp", "adpe", "pe", "wu")
+
+
+def _distribution_name(criterion: str) -> str:
+    return "transport_wu_per_kg" if criterion == "wu" else f"gpu_distribution_{criterion}_per_kg"
+
+
+def boavizta_card(
     die_area_mm2: Value,
     die_count: Value,
     memory_gb: Value,
     p: ParamValues,
     *,
     transport: bool = True,
-) -> FloatArray:
-    """Production water of one accelerator card, litres (BoaviztAPI 2.5.0 GPU model,
-    ``compute/impacts_computation.py`` ``gpu_impact_embedded`` without its end-of-life term).
+    criteria: tuple[str, ...] = BOAVIZTA_CRITERIA,
+) -> dict[str, FloatArray]:
+    """Production of one accelerator card under BoaviztAPI 2.5.0's GPU model, every criterion
+    (``compute/impacts_computation.py`` ``gpu_impact_embedded`` without its end-of-life term).
 
     ::
 
         S_gpu  = k · eff(A / k)                          mm², k dies of equal area, A total
         S_vram = n · eff(M · s_vram / n)                 mm², n VRAM dies (0 when M = 0)
-        W = gpu_die_wu·S_gpu + gpu_vram_wu·S_vram + gpu_pwb_wu·gpu_pwb_cm2
-            + gpu_heatsink_wu·gpu_heatsink_kg + gpu_casing_wu·gpu_casing_kg
-            + gpu_upstream_transport_wu·card_mass_kg
-            [+ transport_wu_per_kg·card_mass_kg with transport]
+        I[c] = f_die[c]·S_gpu + f_vram[c]·S_vram + f_pwb[c]·gpu_pwb_cm2
+               + f_heatsink[c]·gpu_heatsink_kg + f_casing[c]·gpu_casing_kg
+               + f_upstream[c]·card_mass_kg [+ f_distribution[c]·card_mass_kg with transport]
 
     ``eff`` is :func:`effective_die_area_mm2`. Board surface, heatsink and casing masses and the
     VRAM die count are BoaviztAPI's DEFAULT GPU archetype values (one card type for all, as
@@ -138,13 +152,15 @@ def card_water(
     not enter (BoaviztAPI uses one VRAM surface per GB).
 
     Args:
-        die_area_mm2: total logic die area, mm² (summed over dies).
+        die_area_mm2: total logic die area, mm² (summed over dies), (R,) or scalar.
         die_count: logic dies per package (≥ 1).
         memory_gb: on-board memory, GB.
-        p: parameter values (``params.py``, group production).
+        p: parameter values (``params.py``: ``gpu_<part>_<criterion>``, ``gpu_pwb_cm2``…).
         transport: include the distribution transport to the data centre.
+        criteria: which criteria to compute (``gwp``, ``adpe``, ``pe``, ``wu``).
     Returns:
-        litres per card; NaN where the die is wafer-scale (outside the formula's domain).
+        per criterion (kgCO2eq, kgSbeq, MJ, L) per card, shapes broadcast ((R,) or (D, R)); NaN
+        where the die is wafer-scale (outside the formula's domain).
     """
     k = np.maximum(_arr(die_count), 1.0)
     s_gpu = k * effective_die_area_mm2(_arr(die_area_mm2) / k, p)
@@ -153,17 +169,33 @@ def card_water(
     s_vram = np.where(m > 0, n * effective_die_area_mm2(m * _arr(p["vram_mm2_per_gb"]) / n, p),
                       0.0)
     mass = _arr(p["card_mass_kg"])
-    w = (
-        _arr(p["gpu_die_wu"]) * s_gpu
-        + _arr(p["gpu_vram_wu"]) * s_vram
-        + _arr(p["gpu_pwb_wu"]) * _arr(p["gpu_pwb_cm2"])
-        + _arr(p["gpu_heatsink_wu"]) * _arr(p["gpu_heatsink_kg"])
-        + _arr(p["gpu_casing_wu"]) * _arr(p["gpu_casing_kg"])
-        + _arr(p["gpu_upstream_transport_wu"]) * mass
-    )
-    if transport:
-        w = w + _arr(p["transport_wu_per_kg"]) * mass
-    return w
+    amount = {"gpu_die": s_gpu, "gpu_vram": s_vram, "gpu_pwb": _arr(p["gpu_pwb_cm2"]),
+              "gpu_heatsink": _arr(p["gpu_heatsink_kg"]),
+              "gpu_casing": _arr(p["gpu_casing_kg"]), "gpu_upstream_transport": mass}
+    out: dict[str, FloatArray] = {}
+    for c in criteria:
+        total = _arr(0.0)
+        for part in BOAVIZTA_PARTS:
+            total = total + _arr(p[f"{part}_{c}"]) * amount[part]
+        if transport:
+            total = total + _arr(p[_distribution_name(c)]) * mass
+        out[c] = total
+    return out
+
+
+def card_water(
+    die_area_mm2: Value,
+    die_count: Value,
+    memory_gb: Value,
+    p: ParamValues,
+    *,
+    transport: bool = True,
+) -> FloatArray:
+    """Production water of one accelerator card, litres: the ``wu`` of :func:`boavizta_card`
+    (BoaviztAPI 2.5.0 GPU model without its end-of-life term); NaN where the die is
+    wafer-scale."""
+    return boavizta_card(die_area_mm2, die_count, memory_gb, p, transport=transport,
+                         criteria=("wu",))["wu"]
 
 
 def card_production(
@@ -174,8 +206,11 @@ def card_production(
     transport: bool = True,
     die_count: Value = 1,
     water: bool = True,
+    rho: Value | None = None,
 ) -> dict[str, FloatArray]:
-    """Production impact of one accelerator card, per criterion (METHOD §2).
+    """Production impact of one accelerator card under the per-area (mlca) model, per criterion
+    (METHOD §2), with BoaviztAPI's water (``card_water``) beside it. The card models of
+    ``trainlca.card_models`` use :func:`memory_production` and :func:`boavizta_card` directly.
 
     Args:
         die_area_cm2: total logic die area, cm² (summed over dies).
@@ -187,11 +222,12 @@ def card_production(
         die_count: logic dies per package (for the water model's effective wafer area).
         water: count production water (``card_water``); False (presets whose source has no
             water, e.g. ``mlca``) gives NaN = not covered.
+        rho: memory density per row, GB/cm² (default ``p["rho"]``).
     Returns:
         ``{"gwp": kgCO2eq, "adpe": kgSbeq, "pe": MJ, "wu": L}`` per card.
     """
     die = _arr(die_area_cm2)
-    mem = memory_production(memory_gb, p)
+    mem = memory_production(memory_gb, p, rho)
     out: dict[str, FloatArray] = {}
     for c in PRODUCTION_CRITERIA:
         out[c] = die * _arr(p[f"die_{c}"]) + _arr(p[f"card_base_{c}"]) + mem[c]

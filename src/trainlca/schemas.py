@@ -327,6 +327,10 @@ def _text(name: str, *, required: bool = True, nonempty: bool = True,
 
 
 _PRESETS: Final[tuple[str, ...]] = ("default", "mlca", "tdp-pue", "bloom")
+#: What a per-card reference is pinned against: a preset, or one card model alone
+#: (``validate.CARD_PRESETS``).
+_CARD_CHECKS: Final[tuple[str, ...]] = (*_PRESETS, "model:mlca", "model:boavizta",
+                                        "model:published")
 _URL: Final[str] = r"https?://\S+"
 
 #: ``src/trainlca/catalog/accelerators.csv``: one row per accelerator unit, a source per fact.
@@ -465,7 +469,7 @@ CARD_REFERENCES_SPEC: Final[TableSpec] = TableSpec(
         _text("source_url", pattern=_URL),
         _text("verification"),
         _num("tolerance", "fraction", 0, 1, nonempty=False),
-        Column("tolerance_preset", "choice", choices=_PRESETS),
+        Column("tolerance_preset", "choice", choices=_CARD_CHECKS),
         _text("notes", nonempty=False),
     ),
     key=("id",),

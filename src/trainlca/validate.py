@@ -16,8 +16,10 @@ MLCA's own published results are recomputed from their inputs by :mod:`trainlca.
 (``validate --mlca DIR``; :func:`validate_mlca`, :func:`mlca_table`).
 
 ``reference/card_references.csv`` holds published per-card production figures (NVIDIA's H100
-PCF, MLCA's A100 80 GB, Boavizta and EcoLogits constants); :func:`validate_cards` compares them
-with our card model under the ``default`` and ``mlca`` presets.
+PCF, MLCA's A100 80 GB, BoaviztAPI 2.5.0's own GPU results, EcoLogits constants);
+:func:`validate_cards` compares them with our card production under the ``default`` preset (its
+point model), the ``mlca`` preset, and each card model alone (``model:boavizta``,
+``model:published``: the default preset with ``card_model`` pinned).
 """
 
 from __future__ import annotations
@@ -71,8 +73,9 @@ CARDS_PATH: Final[Path] = _DIR / "card_references.csv"
 #: Tolerance of the ``our-grid`` comparison: the grid factor and PUE are ours, not the report's.
 OUR_GRID_TOLERANCE: Final[float] = 0.35
 
-#: Presets whose card model is compared with the per-card references.
-CARD_PRESETS: Final[tuple[str, ...]] = ("default", "mlca")
+#: What the per-card references are compared with: a preset (its point card model), or
+#: ``model:<name>`` = the default preset with one card model pinned (``card_models.MODELS``).
+CARD_PRESETS: Final[tuple[str, ...]] = ("default", "mlca", "model:boavizta", "model:published")
 
 #: Reported quantities: CSV column → (criterion label, unit, scale from our unit).
 QUANTITIES: Final[Mapping[str, tuple[str, str, float]]] = {
@@ -493,10 +496,23 @@ def validate_cards(presets: Sequence[str] = CARD_PRESETS, *,
         for preset in presets:
             key = (ref.hardware, preset)
             if key not in cache:
-                cache[key] = estimate(ref.hardware, accelerator_hours=1.0, preset=preset,
-                                      draws=0).card
+                base, overrides = _card_check(preset)
+                cache[key] = estimate(ref.hardware, accelerator_hours=1.0, preset=base,
+                                      overrides=overrides, draws=0).card
             out.append(CardCheck(ref, preset, float(cache[key][ref.criterion])))
     return out
+
+
+def _card_check(label: str) -> tuple[str, dict[str, float]]:
+    """(preset, overrides) of a ``CARD_PRESETS`` label."""
+    from trainlca.card_models import MODELS
+
+    if not label.startswith("model:"):
+        return label, {}
+    name = label.removeprefix("model:")
+    if name not in MODELS:
+        raise ParameterError(f"unknown card model '{name}'; choose one of {', '.join(MODELS)}")
+    return "default", {"card_model": float(MODELS.index(name))}
 
 
 def card_data_versions(path: str | Path | None = None) -> dict[str, str]:
