@@ -1,29 +1,33 @@
 """One timed child process: wall time, peak memory, a timeout; and summary statistics.
 
 Standard library only (plus NumPy for the percentiles), so that ``make bench`` needs no tool
-outside the repository and its venv:
+outside the repository and its venv. The command is started by a small launcher process
+(:data:`LAUNCHER`, ~10 MiB) rather than by run.py itself, because on Linux a child's peak RSS
+also counts the process it was forked from; the launcher measures:
 
-- wall time: ``time.perf_counter`` around ``subprocess.Popen`` … ``os.wait4``;
-- peak RSS: ``ru_maxrss`` of the rusage that ``os.wait4`` returns for exactly that child (on Linux
-  the larger of the child's own peak and those of the descendants it waited for: a maximum over
+- wall time: ``time.perf_counter`` around ``os.posix_spawnp`` … ``os.wait4``;
+- peak RSS: ``ru_maxrss`` of the rusage that ``os.wait4`` returns for exactly that command (on
+  Linux the larger of its own peak and those of the descendants it waited for: a maximum over
   processes, not their sum);
-- peak PSS of the whole process tree (the child and every descendant alive at the time), sampled
-  every ``sample_s`` seconds from ``/proc/PID/smaps_rollup``: the memory of a command that runs
-  work in a second process, with shared pages counted once (PSS); ``None`` where ``/proc`` lacks
-  it;
-- a timeout: a timer kills the child's own process group (the child is started in a new session,
-  so that group holds it and its descendants only) and the run is reported as timed out.
+- a timeout: the command runs in a new session, and at the timeout the launcher kills that
+  session's process group (the command and its descendants only); the run is reported as timed
+  out.
+
+Beside it, run.py samples the peak PSS of the command's whole process tree (every descendant of
+the launcher alive at the time) every ``sample_s`` seconds from ``/proc/PID/smaps_rollup``: the
+memory of a command that runs work in a second process, shared pages counted once (PSS); ``None``
+where ``/proc`` lacks it.
 """
 
 from __future__ import annotations
 
-import contextlib
+import json
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,13 +121,13 @@ def _pss_kib(pid: int) -> int | None:
     return None
 
 
-def tree_pss(root: int) -> tuple[int, int] | None:
-    """(sum of PSS over ``root`` and all its descendants in KiB, number of processes), or None
-    if ``root``'s PSS is unreadable (gone, or no ``/proc``)."""
-    own = _pss_kib(root)
+def tree_pss(root: int, *, with_root: bool = True) -> tuple[int, int] | None:
+    """(sum of PSS over ``root`` (unless not ``with_root``) and all its descendants in KiB,
+    number of those processes), or None if nothing was readable (gone, or no ``/proc``)."""
+    own = _pss_kib(root) if with_root else 0
     if own is None:
         return None
-    total, procs, todo = own, 1, _children(root)
+    total, procs, todo = own, int(with_root), _children(root)
     while todo:
         pid = todo.pop()
         kib = _pss_kib(pid)
@@ -131,11 +135,12 @@ def tree_pss(root: int) -> tuple[int, int] | None:
             total += kib
             procs += 1
         todo.extend(_children(pid))
-    return total, procs
+    return (total, procs) if procs else None
 
 
 class _TreeSampler(threading.Thread):
-    """Samples :func:`tree_pss` of one process every ``interval`` seconds until stopped."""
+    """Samples :func:`tree_pss` of the descendants of one process (the launcher) every
+    ``interval`` seconds until stopped."""
 
     def __init__(self, pid: int, interval: float) -> None:
         super().__init__(daemon=True)
@@ -146,7 +151,7 @@ class _TreeSampler(threading.Thread):
 
     def run(self) -> None:
         while not self._stop_event.wait(self.interval):
-            got = tree_pss(self.pid)
+            got = tree_pss(self.pid, with_root=False)
             if got is None:
                 continue
             kib, procs = got
@@ -160,11 +165,48 @@ class _TreeSampler(threading.Thread):
 
 # --- one run -------------------------------------------------------------------------------------
 
-
-def _kill_group(pid: int, fired: threading.Event) -> None:
-    fired.set()
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, signal.SIGKILL)  # the group of the child we started (new session)
+#: The small process that starts the measured command (``python -I -S -c LAUNCHER request``).
+#: On Linux a child's ``ru_maxrss`` also counts the memory of the process it was forked from,
+#: up to its ``exec`` (the old address space's high-water mark is kept): started from run.py,
+#: which holds NumPy and pandas, every command would seem to need at least run.py's RSS. The
+#: launcher holds ~10 MiB, below any Python command; it chdirs, spawns the command in a new
+#: session, kills that session's process group at the timeout (SIGALRM) or when told to stop
+#: (SIGTERM), and writes wall time and ``os.wait4``'s rusage as JSON to the report file.
+LAUNCHER = r"""
+import json, os, signal, sys, time
+req = json.loads(sys.argv[1])
+state = {"pid": 0, "timed_out": False, "stop": False}
+def kill(signum, frame):
+    state["timed_out"] = state["timed_out"] or signum == signal.SIGALRM
+    state["stop"] = True
+    if state["pid"]:
+        try:
+            os.killpg(state["pid"], signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+signal.signal(signal.SIGALRM, kill)
+signal.signal(signal.SIGTERM, kill)
+try:
+    if req["cwd"]:
+        os.chdir(req["cwd"])
+    t = time.perf_counter()
+    pid = os.posix_spawnp(req["cmd"][0], req["cmd"], os.environ, setsid=True)
+except OSError as exc:
+    with open(req["report"], "w") as f:
+        json.dump({"error": f"cannot run {req['cmd'][0]}: {exc.strerror or exc}"}, f)
+    sys.exit(0)
+state["pid"] = pid
+if state["stop"]:
+    kill(signal.SIGTERM, None)
+if req["timeout"]:
+    signal.setitimer(signal.ITIMER_REAL, req["timeout"])
+_, status, ru = os.wait4(pid, 0)
+wall = time.perf_counter() - t
+signal.setitimer(signal.ITIMER_REAL, 0)
+with open(req["report"], "w") as f:
+    json.dump({"wall_s": wall, "maxrss_kib": ru.ru_maxrss, "status": status,
+               "timed_out": state["timed_out"]}, f)
+"""
 
 
 def _last_line(text: str, limit: int = 300) -> str:
@@ -172,45 +214,55 @@ def _last_line(text: str, limit: int = 300) -> str:
     return lines[-1][:limit] if lines else ""
 
 
+def _launch(cmd: Sequence[str], stdin: Any, stdout: Any, stderr: Any, cwd: Path | None,
+            timeout_s: float | None, report: Path, sample_s: float | None
+            ) -> tuple[dict[str, Any], _TreeSampler | None]:
+    """Run ``cmd`` under the launcher; (its report, the sampler that watched it)."""
+    req = json.dumps({"cmd": list(cmd), "cwd": None if cwd is None else str(cwd),
+                      "timeout": timeout_s, "report": str(report)})
+    launcher = subprocess.Popen([sys.executable, "-I", "-S", "-c", LAUNCHER, req],
+                                stdin=stdin, stdout=stdout, stderr=stderr)
+    sampler = _TreeSampler(launcher.pid, sample_s) if sample_s else None
+    if sampler:
+        sampler.start()
+    try:
+        launcher.wait()
+    except BaseException:  # e.g. Ctrl-C: the launcher kills the command's group, then exits
+        launcher.send_signal(signal.SIGTERM)
+        launcher.wait()
+        raise
+    finally:
+        if sampler:
+            sampler.stop()
+    try:
+        got: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise OSError(f"the benchmark launcher failed (exit {launcher.returncode})") from exc
+    if "error" in got:
+        raise OSError(got["error"])
+    return got, sampler
+
+
 def run_timed(cmd: Sequence[str], *, stdin: str | None = None, cwd: Path | None = None,
               timeout_s: float | None = None, sample_s: float | None = 0.1) -> ChildRun:
     """Run ``cmd`` once as a whole process and measure it (see the module docstring).
 
-    ``timeout_s`` None = no limit; ``sample_s`` None = no tree sampling."""
+    ``timeout_s`` None = no limit; ``sample_s`` None = no tree sampling. Raises OSError if
+    ``cmd`` cannot be started."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, \
-            tempfile.TemporaryFile("w+") as inp:
+            tempfile.TemporaryFile("w+") as inp, tempfile.TemporaryDirectory() as tmp:
         if stdin is not None:
             inp.write(stdin)
             inp.seek(0)
-        fired = threading.Event()
-        t = time.perf_counter()
-        proc = subprocess.Popen(list(cmd), stdin=inp, stdout=out, stderr=err, cwd=cwd,
-                                start_new_session=True)
-        timer = (threading.Timer(timeout_s, _kill_group, (proc.pid, fired))
-                 if timeout_s is not None else None)
-        sampler = _TreeSampler(proc.pid, sample_s) if sample_s else None
-        if timer:
-            timer.start()
-        if sampler:
-            sampler.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        except BaseException:  # e.g. Ctrl-C: leave no child behind
-            _kill_group(proc.pid, fired)
-            os.waitpid(proc.pid, 0)
-            raise
-        finally:
-            wall = time.perf_counter() - t
-            if timer:
-                timer.cancel()
-            if sampler:
-                sampler.stop()
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        got, sampler = _launch(cmd, inp, out, err, cwd, timeout_s, Path(tmp) / "report.json",
+                               sample_s)
         out.seek(0)
         err.seek(0)
         peak_kib = sampler.peak_kib if sampler else None
         return ChildRun(
-            wall_s=wall, peak_mib=usage.ru_maxrss / 1024.0,
+            wall_s=float(got["wall_s"]), peak_mib=got["maxrss_kib"] / 1024.0,
             tree_pss_mib=None if peak_kib is None else peak_kib / 1024.0,
-            tree_procs=sampler.procs if sampler else 1, returncode=proc.returncode,
-            timed_out=fired.is_set(), stdout=out.read(), stderr_tail=_last_line(err.read()))
+            tree_procs=sampler.procs if sampler else 1,
+            returncode=os.waitstatus_to_exitcode(int(got["status"])),
+            timed_out=bool(got["timed_out"]), stdout=out.read(),
+            stderr_tail=_last_line(err.read()))

@@ -69,35 +69,37 @@ def library_table(r: dict[str, Any]) -> Table | None:
     return t if t.row_count else None
 
 
-def commands_table(r: dict[str, Any]) -> Table | None:
-    """The user-facing commands: wall time and peak memory per run, target, verdict."""
+def commands_table(r: dict[str, Any]) -> tuple[Table | None, list[str]]:
+    """The user-facing commands: wall time and peak memory per run, target, verdict; and one
+    note per command whose runs did not all count (failed or timed out)."""
     recs = r.get("commands", [])
     if not recs:
-        return None
-    t = Table(title="user-facing commands, whole process (median and min – max over runs; "
-                    "memory: peak RSS of the child from wait4)")
-    for col in ("command", "systems", "wall", "min – max", "peak RSS", "min – max", "runs",
-                "target", "verdict"):
+        return None, []
+    t = Table(title="user-facing commands, whole process (wall: median and min – max over runs; "
+                    "memory: largest peak RSS of any run, wait4)")
+    for col in ("command", "systems", "wall", "min – max", "memory", "runs", "target",
+                "verdict"):
         t.add_column(col, justify="left" if col in ("command", "target", "verdict") else "right",
                      no_wrap=col != "command")
+    notes = []
     for rec in recs:
         wall, wall_mm = _spread(rec["wall_s"], fmt_s)
-        mem, mem_mm = _spread(rec["peak_mib"], fmt_mib)
+        mem = "—" if rec["memory_mib_max"] is None else fmt_mib(rec["memory_mib_max"])
         tree = rec.get("tree_pss_mib")
         if tree and rec.get("tree_procs", 1) > 1:  # work in several processes: their PSS sum
             mem += f" (tree PSS {fmt_mib(tree['max'])})"
+        runs = str(rec["runs"])
         if rec["status"] != "ok":
-            bad = rec.get("failed_run", {})
-            wall_mm = (wall_mm + "; " if wall_mm else "") + f"{rec['status']}"[:60]
-            if not rec["wall_s"] and bad:
-                mem = f"({fmt_mib(bad['memory_mib'])})"
+            notes.append(f"{rec['label']}: {rec['status']}")
+            runs += f" + 1 {'timed out' if rec['failed_run']['timed_out'] else 'failed'}" \
+                if rec.get("failed_run") else ""
         vs = rec.get("verdicts", [])
         verdict = "; ".join(dict.fromkeys(
             (f"{v['kind']} " if len(vs) > 1 and "quick" not in v["verdict"] else "")
             + v["verdict"] for v in vs)) or "—"
         t.add_row(rec["label"], "" if rec["systems"] is None else f"{rec['systems']:,}", wall,
-                  wall_mm, mem, mem_mm, str(rec["runs"]), rec["target"] or "—", verdict)
-    return t
+                  wall_mm, mem, runs, rec["target"] or "—", verdict)
+    return t, notes
 
 
 def targets_table(r: dict[str, Any]) -> Table:
@@ -147,9 +149,12 @@ def side_by_side_table(b: dict[str, Any]) -> Table:
 def render(r: dict[str, Any], console: Console | None = None) -> None:
     """Print every table of the record ``r`` (the parts that ran)."""
     con = console or Console(width=max(Console().width, 150))
-    for table in (library_table(r), commands_table(r), ratios_table(r)):
+    cmd_table, notes = commands_table(r)
+    for table in (library_table(r), cmd_table, ratios_table(r)):
         if table is not None:
             con.print(table)
+    for note in notes:
+        con.print(f"  [red]{note}[/red]", highlight=False)
     if r.get("boavizta"):
         con.print(side_by_side_table(r["boavizta"]))
     imp = r.get("imports")

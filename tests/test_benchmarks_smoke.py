@@ -98,6 +98,15 @@ def test_memory_of_a_second_process_is_seen(children: ModuleType) -> None:
     assert r.tree_procs >= 2 and r.tree_pss_mib is not None and r.tree_pss_mib >= 200
 
 
+def test_peak_memory_is_the_commands_not_the_benchmarks(children: ModuleType) -> None:
+    """On Linux a forked child's ru_maxrss starts at its parent's RSS; the launcher keeps the
+    benchmark's own memory (here 300 MiB held by this process) out of the command's peak."""
+    held = b"x" * (300 * 2**20)
+    r = children.run_timed([sys.executable, "-c", "pass"])
+    assert len(held) == 300 * 2**20
+    assert r.ok and 1 < r.peak_mib < 100
+
+
 def test_repeated_file_has_distinct_names(commands: ModuleType, tmp_path: Path) -> None:
     import csv
 
