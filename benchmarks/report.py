@@ -165,6 +165,10 @@ def render(r: dict[str, Any], console: Console | None = None) -> None:
         con.print(targets_table(r))
     m = r["machine"]
     load = "/".join(f"{x:.1f}" for x in m["loadavg_start"][:1] + m.get("loadavg_end", [])[:1])
+    probe = m.get("speed_probe_s")
+    if probe:
+        con.print(f"speed probe (fixed Python + NumPy workload, for comparing runs): "
+                  f"{fmt_s(probe['median'])} median")
     con.print(f"load average (1 min) at start/end: {load} on {m['nproc']} cores"
               + (" — other work was running at the start: quote medians, compare on a quiet "
                  "machine" if m["loadavg_start"][0] > 0.5 * (m["nproc"] or 1) else ""))

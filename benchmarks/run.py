@@ -345,6 +345,27 @@ def machine_info() -> dict[str, Any]:
     }
 
 
+def speed_probe(repeats: int = 5) -> dict[str, Any]:
+    """A fixed workload (a pure-Python loop of 2 M additions, then sorting 1 M floats with NumPy),
+    timed in this process: how fast this machine is right now, to compare runs made at other
+    times or on other machines (a shared host slows everything in proportion)."""
+    rng = np.random.default_rng(0)
+    values = rng.random(1_000_000)
+
+    def work() -> float:
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        return float(np.sort(values)[0]) + total
+
+    out = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        work()
+        out.append(time.perf_counter() - t)
+    return stats(out)
+
+
 def _target(name: str, limit: str, measured: Any, unit: str, ok: bool,
             quick: bool) -> dict[str, Any]:
     verdict = "not evaluated (quick)" if quick else ("met" if ok else "MISSED")
@@ -520,6 +541,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     quick, sel = bool(args.quick), args.selected
     r: dict[str, Any] = {"machine": machine_info(), "quick": quick, "data": str(args.data),
                          "selected": sel}
+    r["machine"]["speed_probe_s"] = speed_probe(1 if quick else 5)
     r.update(run_library(sel, args.data, quick=quick, runs=args.runs))
     r["ratios"] = ratios(r)
     r["commands"], r["command_files"] = run_commands(sel, args.data, quick=quick, runs=args.runs,
