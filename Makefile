@@ -29,9 +29,10 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
-## Speed and memory benchmarks (see benchmarks/README.md).
+## Speed and memory benchmarks (see benchmarks/README.md); a subset: make bench BENCH_ARGS="--only cards".
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

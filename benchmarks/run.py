@@ -6,17 +6,20 @@ a. ``trainlca estimate`` cold start as a whole process (2,000 and 0 draws), besi
    pass`` (interpreter start-up) and an ``-X importtime`` check that the estimate path imports
    no matplotlib, scipy or pandas;
 b. the study on the Epoch notable-models file through the library (``load_epoch`` +
-   ``run_study``, no figures) with 0 and 10,000 draws, each in a fresh process, and the whole
-   ``trainlca study --no-figures`` CLI once;
+   ``run_study``, no figures) with 0 and 10,000 draws, each in a fresh process;
 c. production impacts of the whole catalogue: one vectorised ``card_production`` call, and
    ``card_table``;
-d. peak memory (``ru_maxrss`` of each child process, read with ``os.wait4``) of (b).
+d. peak memory (``ru_maxrss`` of each child process, read with ``os.wait4``) of (b);
+e. the user-facing commands as whole processes (commands.py): ``trainlca study`` with figures and
+   report at 0, 2,000 and 10,000 draws, on the file ×30 at 2,000 and 10,000 draws, with
+   ``--no-figures`` at 10,000; ``trainlca cards``; ``trainlca estimate``; ``estimate --plot``;
+   wall time and peak memory per run, beside the targets of the issue.
 
 Baselines in the same run: BoaviztAPI 2.5.0's own Python code path for the same GPUs (in the
 separate venv ``benchmarks/.venv-boavizta``, created on first use), and a naive per-card /
 per-run Python loop over the same trainlca formulas with scalars.
 
-Writes a rich table to the terminal and ``benchmarks/results/latest.json``.
+Writes rich tables to the terminal and ``benchmarks/results/latest.json``.
 """
 
 from __future__ import annotations
@@ -40,20 +43,39 @@ from typing import Any
 import numpy as np
 
 BENCH = Path(__file__).resolve().parent
+if str(BENCH) not in sys.path:  # the sibling modules, also when loaded by file path (tests)
+    sys.path.insert(0, str(BENCH))
+
+import commands  # noqa: E402
+from children import run_timed, stats  # noqa: E402
+from report import render  # noqa: E402
+
 REPO = BENCH.parent
 BIN = Path(sys.executable).parent
-DEFAULT_DATA = REPO.parent / "shared" / "data" / "epoch" / "notable_ai_models.csv"
-HW_MERGED = REPO.parent / "shared" / "data" / "hardware" / "accelerator_specs_merged.csv"
+SHARED = Path(os.environ.get("TRAINLCA_SHARED_DATA") or REPO.parent / "shared" / "data")
+DEFAULT_DATA = SHARED / "epoch" / "notable_ai_models.csv"
+HW_MERGED = SHARED / "hardware" / "accelerator_specs_merged.csv"
 BOAVIZTA_VENV = BENCH / ".venv-boavizta"
 ESTIMATE_ARGS = ["estimate", "-H", "H100 SXM5", "-n", "8", "--hours", "10", "--format", "json"]
 HEAVY_MODULES = ("matplotlib", "scipy", "pandas")
 
-#: Targets of the issue (README): seconds, MiB, ratio.
+#: Targets of the library benchmarks (README): seconds, MiB, ratio. The commands' targets are
+#: in commands.py.
 TARGETS = {
     "cold_start_s": 0.5,
     "study_10k_s": 5.0,
     "study_peak_mib": 1024.0,
     "catalogue_vs_boavizta": 100.0,
+}
+
+#: What ``--only`` accepts: the library parts, every command case, and groups of them.
+LIBRARY_PARTS = ("cold-start", "imports", "study-lib", "catalogue", "loops", "boavizta")
+COMMAND_PARTS = tuple(c.name for c in commands.default_cases(quick=False))
+GROUPS = {
+    "library": LIBRARY_PARTS,
+    "commands": COMMAND_PARTS,
+    "study": ("study-0", "study-2k", "study-10k"),
+    "x30": ("study-x30-2k", "study-x30-10k"),
 }
 
 # Child process of benchmark (b): imports, then times load_epoch + run_study, prints JSON.
@@ -76,32 +98,13 @@ print(json.dumps({"import_s": t1 - t0, "study_s": t2 - t1,
 # --- measuring -----------------------------------------------------------------------------------
 
 
-def stats(samples: Sequence[float]) -> dict[str, Any]:
-    """Median, min, max and interquartile range of a list of measurements."""
-    a = np.asarray(samples, dtype=np.float64)
-    q1, med, q3 = np.percentile(a, [25, 50, 75])
-    return {"median": float(med), "min": float(a.min()), "max": float(a.max()),
-            "q1": float(q1), "q3": float(q3), "runs": int(a.size),
-            "samples": [float(x) for x in a]}
-
-
 def run_child(cmd: Sequence[str], *, stdin: str | None = None,
               cwd: Path | None = None) -> tuple[float, float, str, int]:
     """Run ``cmd``; return (wall seconds, peak RSS MiB of that child, stdout, exit code).
 
     ``os.wait4`` gives the rusage of exactly this child (its ``ru_maxrss``, KiB on Linux)."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as inp:
-        if stdin is not None:
-            inp.write(stdin)
-            inp.seek(0)
-        t = time.perf_counter()
-        proc = subprocess.Popen(list(cmd), stdin=inp, stdout=out, stderr=subprocess.DEVNULL,
-                                cwd=cwd)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        return wall, usage.ru_maxrss / 1024.0, out.read(), proc.returncode
+    r = run_timed(cmd, stdin=stdin, cwd=cwd, sample_s=None)
+    return r.wall_s, r.peak_mib, r.stdout, r.returncode
 
 
 def time_calls(fn: Callable[[], object], repeats: int, min_s: float = 0.05) -> list[float]:
@@ -185,16 +188,6 @@ def bench_study(data: Path, draws: int, runs: int) -> dict[str, Any]:
         systems = child["systems"]
     return {"draws": draws, "systems": systems, "study_s": stats(study_s),
             "process_s": stats(walls), "import_s": stats(imports), "peak_mib": stats(peaks)}
-
-
-def bench_study_cli(data: Path, draws: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp:
-        cmd = [str(BIN / "trainlca"), "study", "--data", str(data), "--out", tmp, "--force",
-               "--no-figures", "--offline", "--draws", str(draws)]
-        wall, peak, _o, rc = run_child(cmd, cwd=REPO)
-    if rc != 0:
-        raise SystemExit(f"trainlca study failed (exit {rc})")
-    return {"draws": draws, "process_s": wall, "peak_mib": peak}
 
 
 # --- (c) catalogue production and the naive loops ------------------------------------------------
@@ -347,173 +340,238 @@ def bench_boavizta(repeats: int, ours_per_card_s: float) -> dict[str, Any]:
             "side_by_side": side}
 
 
-# --- report --------------------------------------------------------------------------------------
+# --- report and targets ------------------------------------------------------------------------
 
 
 def machine_info() -> dict[str, Any]:
-    rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                         cwd=REPO, check=False).stdout.strip()
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, cwd=REPO, check=False).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, cwd=REPO,
+                               check=False).stdout.strip() != ""
+    except OSError:  # no git: the revision is unknown, the benchmark still runs
+        rev, dirty = "", False
     return {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "nproc": os.cpu_count(), "affinity": len(os.sched_getaffinity(0)),
         "platform": platform.platform(), "machine": platform.machine(),
         "python": platform.python_version(), "numpy": np.__version__,
-        "git": rev, "loadavg_start": list(os.getloadavg()),
+        "git": rev, "git_dirty": dirty, "loadavg_start": list(os.getloadavg()),
     }
 
 
-def fmt_s(x: float) -> str:
-    if x >= 1:
-        return f"{x:.2f} s"
-    if x >= 1e-3:
-        return f"{x * 1e3:.1f} ms"
-    return f"{x * 1e6:.1f} µs"
+def speed_probe(repeats: int = 5) -> dict[str, Any]:
+    """A fixed workload (a pure-Python loop of 2 M additions, then sorting 1 M floats with NumPy),
+    timed in this process: how fast this machine is right now, to compare runs made at other
+    times or on other machines (a shared host slows everything in proportion)."""
+    rng = np.random.default_rng(0)
+    values = rng.random(1_000_000)
+
+    def work() -> float:
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        return float(np.sort(values)[0]) + total
+
+    out = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        work()
+        out.append(time.perf_counter() - t)
+    return stats(out)
 
 
-def render(r: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
+def _target(name: str, limit: str, measured: Any, unit: str, ok: bool,
+            quick: bool) -> dict[str, Any]:
+    verdict = "not evaluated (quick)" if quick else ("met" if ok else "MISSED")
+    return {"name": name, "target": limit, "measured": measured, "unit": unit,
+            "verdict": verdict}
 
-    con = Console(width=max(Console().width, 132))
-    t = Table(title=f"trainlca benchmarks — {r['machine']['date']} "
-                    f"({r['machine']['nproc']} cores, Python {r['machine']['python']}, "
-                    f"NumPy {r['machine']['numpy']})")
-    for col in ("benchmark", "median", "min – max", "IQR", "runs", "target"):
-        t.add_column(col, justify="left" if col in ("benchmark", "target") else "right")
 
-    def row(name: str, s: dict[str, Any], target: str = "", fmt: Callable[[float], str] = fmt_s
-            ) -> None:
-        t.add_row(name, fmt(s["median"]), f"{fmt(s['min'])} – {fmt(s['max'])}",
-                  f"{fmt(s['q1'])} – {fmt(s['q3'])}", str(s["runs"]), target)
+def library_targets(r: dict[str, Any], *, quick: bool) -> list[dict[str, Any]]:
+    """The targets of the library benchmarks that ran, with their verdicts."""
+    out = []
+    if "cold_start" in r:
+        x = r["cold_start"]["trainlca estimate --draws 2000"]["median"]
+        out.append(_target("cold start: trainlca estimate --draws 2000 (median)", "< 0.5 s", x,
+                           "s", x < TARGETS["cold_start_s"], quick))
+    if "imports" in r:
+        heavy = r["imports"]["heavy_modules_imported"]
+        out.append(_target("estimate path imports no matplotlib, scipy, pandas", "none",
+                           ", ".join(heavy) or "none", "", r["imports"]["ok"], False))
+    if "study_10k" in r:
+        s = r["study_10k"]
+        lbl = f"library study, {s['draws']:,} draws"
+        x = s["study_s"]["median"]
+        out.append(_target(f"{lbl}: load + run_study (median)", "< 5 s", x, "s",
+                           x < TARGETS["study_10k_s"], quick))
+        m = s["peak_mib"]["max"]
+        out.append(_target(f"{lbl}: peak RSS (largest run)", "< 1 GiB", m, "MiB",
+                           m < TARGETS["study_peak_mib"], quick))
+    if "boavizta" in r:
+        x = r["ratios"]["BoaviztAPI per card / card_production per card"]
+        out.append(_target("catalogue: BoaviztAPI per card / card_production per card",
+                           "≥ 100×", x, "×", x >= TARGETS["catalogue_vs_boavizta"], quick))
+    return out
 
-    def mib(x: float) -> str:
-        return f"{x:.0f} MiB"
 
-    for name, s in r["cold_start"].items():
-        row(f"cold start: {name}", s, "< 0.5 s" if "estimate" in name else "")
-    for key in ("study_0", "study_10k"):
-        s = r.get(key)
-        if s:
-            lbl = f"study, {s['draws']:,} draws, {s['systems']} systems"
-            row(f"{lbl}: load+run_study", s["study_s"], "< 5 s" if s["draws"] >= 10_000 else "")
-            row(f"{lbl}: whole process", s["process_s"])
-            row(f"{lbl}: peak RSS", s["peak_mib"], "< 1 GiB", mib)
-    if r.get("study_cli"):
-        c = r["study_cli"]
-        t.add_row(f"trainlca study --no-figures --draws {c['draws']:,} (once)",
-                  fmt_s(c["process_s"]), "", "", "1", f"peak {c['peak_mib']:.0f} MiB")
-    cat = r["catalogue"]
-    row(f"catalogue ({cat['chips']} chips): card_production, one call",
-        cat["card_production_vectorised_s"])
-    row("catalogue: card_production, naive per-card loop", cat["card_production_naive_loop_s"])
-    row("catalogue: card_table", cat["card_table_s"])
-    if "card_models_point_s" in cat:
-        row("catalogue: three card models + mixture, point", cat["card_models_point_s"])
-        row(f"catalogue: card models, mixture, {cat['mixture_draws']:,} draws (incl. sampling)",
-            cat["card_models_mixture_s"])
-    rl = r["runs_loop"]
-    row(f"study runs ({rl['runs']}): run_impacts, one call", rl["run_impacts_vectorised_s"])
-    row("study runs: run_impacts, naive per-run loop", rl["run_impacts_naive_loop_s"])
-    b = r.get("boavizta")
-    if b:
-        row(f"BoaviztAPI {b['version']}: one GPU (per card, {b['cards']} cards)", b["per_card_s"])
-    con.print(t)
-
-    rt = Table(title="ratios (median / median)")
-    rt.add_column("comparison")
-    rt.add_column("ratio", justify="right")
-    rt.add_column("target")
-    for name, v in r["ratios"].items():
-        rt.add_row(name, f"{v:,.1f}×", "≥ 100×" if ("/ card_production" in name
-                   or "mixture" in name) and name.startswith("BoaviztAPI") else "")
-    con.print(rt)
-
-    if b:
-        st = Table(title="production GWP per card, kgCO2eq (methods differ; shown for the record)")
-        for col in ("trainlca card", "BoaviztAPI GPU", "trainlca", "BoaviztAPI"):
-            st.add_column(col, justify="right" if col in ("trainlca", "BoaviztAPI") else "left")
-        for s in b["side_by_side"]:
-            bg = s["boavizta_gwp"]
-            st.add_row(s["hardware"], s["boavizta_name"], f"{s['trainlca_gwp']:.0f}",
-                       "n/a" if bg is None else f"{bg:.0f}")
-        con.print(st)
-    imp = r["imports"]
-    con.print(f"estimate path imports: {', '.join(imp['heavy_modules_imported']) or 'no'} "
-              f"matplotlib/scipy/pandas; trainlca import {imp['trainlca_import_s']:.3f} s")
-    con.print("targets: " + ", ".join(f"{k} {'met' if ok else 'MISSED'}"
-                                      for k, ok in r["targets_met"].items()))
+def ratios(r: dict[str, Any]) -> dict[str, float]:
+    """Median / median comparisons of the parts that ran."""
+    out: dict[str, float] = {}
+    cat, rl, b = r.get("catalogue"), r.get("runs_loop"), r.get("boavizta")
+    if cat:
+        vec = cat["card_production_vectorised_s"]["median"]
+        out["naive card loop / vectorised card_production"] = \
+            cat["card_production_naive_loop_s"]["median"] / vec
+    if rl:
+        out["naive run loop / vectorised run_impacts"] = (
+            rl["run_impacts_naive_loop_s"]["median"] / rl["run_impacts_vectorised_s"]["median"])
+    if cat and b:
+        out["BoaviztAPI per card / card_production per card"] = b["ratio_vs_card_production"]
+        out["BoaviztAPI per card / card_table per card"] = (
+            b["per_card_s"]["median"] / (cat["card_table_s"]["median"] / cat["chips"]))
+        if "card_models_mixture_s" in cat:
+            bz = b["per_card_s"]["median"]
+            out["BoaviztAPI per card / card models (point) per card"] = (
+                bz / (cat["card_models_point_s"]["median"] / cat["chips"]))
+            out["BoaviztAPI per card / card-model mixture per card and draw"] = (
+                bz / (cat["card_models_mixture_s"]["median"]
+                      / (cat["chips"] * cat["mixture_draws"])))
+    return out
 
 
 # --- main ----------------------------------------------------------------------------------------
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        epilog=f"--only names: {', '.join((*LIBRARY_PARTS, *COMMAND_PARTS))}; groups: "
+               + "; ".join(f"{g} = {','.join(v)}" for g, v in GROUPS.items()))
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA,
                     help="Epoch notable-models CSV (default: ../shared/data/epoch/...)")
     ap.add_argument("--out", type=Path, default=BENCH / "results" / "latest.json")
     ap.add_argument("--quick", action="store_true",
-                    help="one run each and 200 draws instead of 10,000 (smoke test, not a result)")
+                    help="one run each, fewer draws (200 / 100 and 200), the commands on the "
+                         f"first {commands.QUICK_ROWS} rows of --data and those "
+                         f"×{commands.QUICK_TIMES}: a smoke run, targets not evaluated")
+    ap.add_argument("--only", metavar="NAME[,NAME]",
+                    help="run only these benchmarks or groups (see below)")
+    ap.add_argument("--runs", type=int, metavar="N",
+                    help="N runs of every benchmark (default: 7 / 5 / 3 by cost, within a time "
+                         "budget per command)")
+    ap.add_argument("--timeout", type=float, metavar="S",
+                    help="kill a command run after S seconds (default: 60 s, 150 s for the "
+                         "study, 300 s on the ×30 file)")
     ap.add_argument("--no-boavizta", action="store_true", help="skip the BoaviztAPI baseline")
     args = ap.parse_args(argv)
-    quick = bool(args.quick)
-    cold_runs, runs, repeats = (1, 1, 1) if quick else (7, 3, 5)
-    big = 200 if quick else 10_000
+    if args.runs is not None and args.runs < 1:
+        ap.error(f"--runs {args.runs}: must be ≥ 1")
+    if args.timeout is not None and args.timeout <= 0:
+        ap.error(f"--timeout {args.timeout}: must be > 0")
+    try:
+        args.selected = selection(args.only, no_boavizta=args.no_boavizta)
+    except ValueError as exc:
+        ap.error(str(exc))
+    if not args.data.is_file():
+        ap.error(f"--data {args.data}: no such file (the Epoch notable-models CSV)")
+    return args
 
-    r: dict[str, Any] = {"machine": machine_info(), "quick": quick, "data": str(args.data)}
-    print("cold start …", file=sys.stderr)
-    r["cold_start"] = bench_cold_start(cold_runs)
-    r["imports"] = check_imports()
-    print("study …", file=sys.stderr)
-    r["study_0"] = bench_study(args.data, 0, runs)
-    r["study_10k"] = bench_study(args.data, big, runs)
-    r["study_cli"] = bench_study_cli(args.data, big)
-    print("catalogue and loops …", file=sys.stderr)
-    r["catalogue"] = bench_catalogue(repeats, big)
-    r["runs_loop"] = bench_runs_loop(args.data, repeats)
-    vec = r["catalogue"]["card_production_vectorised_s"]["median"]
-    per_card = vec / r["catalogue"]["chips"]
-    ratios = {
-        "naive card loop / vectorised card_production":
-            r["catalogue"]["card_production_naive_loop_s"]["median"] / vec,
-        "naive run loop / vectorised run_impacts":
-            r["runs_loop"]["run_impacts_naive_loop_s"]["median"]
-            / r["runs_loop"]["run_impacts_vectorised_s"]["median"],
-    }
-    if not args.no_boavizta:
+
+def selection(only: str | None, *, no_boavizta: bool = False) -> list[str]:
+    """The benchmarks to run, in run order, from ``--only`` (names and groups, comma-separated);
+    ValueError names an unknown one."""
+    order = (*LIBRARY_PARTS, *COMMAND_PARTS)
+    if only is None:
+        chosen = set(order)
+    else:
+        chosen = set()
+        for name in (n.strip() for n in only.split(",") if n.strip()):
+            if name in GROUPS:
+                chosen.update(GROUPS[name])
+            elif name in order:
+                chosen.add(name)
+            else:
+                raise ValueError(f"--only: unknown benchmark {name!r}; choose from "
+                                 f"{', '.join(order)} or the groups {', '.join(GROUPS)}")
+    if no_boavizta:
+        chosen.discard("boavizta")
+    if "boavizta" in chosen:
+        chosen.add("catalogue")  # its ratio is against card_production
+    return [n for n in order if n in chosen]
+
+
+def run_library(sel: Sequence[str], data: Path, *, quick: bool,
+                runs: int | None) -> dict[str, Any]:
+    """The library benchmarks (a–d, loops, BoaviztAPI) in ``sel``; their records."""
+    cold_runs, study_runs, repeats = (1, 1, 1) if quick else (7, 3, 5)
+    if runs is not None:
+        cold_runs = study_runs = repeats = runs
+    r: dict[str, Any] = {}
+    if "cold-start" in sel:
+        print("cold start …", file=sys.stderr)
+        r["cold_start"] = bench_cold_start(cold_runs)
+    if "imports" in sel:
+        r["imports"] = check_imports()
+    if "study-lib" in sel:
+        print("study (library) …", file=sys.stderr)
+        r["study_0"] = bench_study(data, 0, study_runs)
+        r["study_10k"] = bench_study(data, 200 if quick else 10_000, study_runs)
+    if "catalogue" in sel:
+        print("catalogue …", file=sys.stderr)
+        r["catalogue"] = bench_catalogue(repeats)
+    if "loops" in sel:
+        print("naive loops …", file=sys.stderr)
+        r["runs_loop"] = bench_runs_loop(data, repeats)
+    if "boavizta" in sel:
         print("BoaviztAPI baseline …", file=sys.stderr)
-        r["boavizta"] = bench_boavizta(repeats, per_card)
-        ratios["BoaviztAPI per card / card_production per card"] = \
-            r["boavizta"]["ratio_vs_card_production"]
-        ratios["BoaviztAPI per card / card_table per card"] = (
-            r["boavizta"]["per_card_s"]["median"]
-            / (r["catalogue"]["card_table_s"]["median"] / r["catalogue"]["chips"]))
-        bz = r["boavizta"]["per_card_s"]["median"]
         cat = r["catalogue"]
-        ratios["BoaviztAPI per card / card models (point) per card"] = (
-            bz / (cat["card_models_point_s"]["median"] / cat["chips"]))
-        ratios["BoaviztAPI per card / card-model mixture per card and draw"] = (
-            bz / (cat["card_models_mixture_s"]["median"] / (cat["chips"] * cat["mixture_draws"])))
-    r["ratios"] = ratios
-    met = {
-        "cold start < 0.5 s": r["cold_start"]["trainlca estimate --draws 2000"]["median"]
-        < TARGETS["cold_start_s"],
-        "no heavy imports on estimate": r["imports"]["ok"],
-        f"study {big:,} draws < 5 s": r["study_10k"]["study_s"]["median"]
-        < TARGETS["study_10k_s"],
-        "study peak < 1 GiB": max(r["study_10k"]["peak_mib"]["max"],
-                                  r["study_cli"]["peak_mib"]) < TARGETS["study_peak_mib"],
-    }
-    if "boavizta" in r:
-        # The target is on the production computation (one vectorised call over the catalogue);
-        # card_table (rows, host shares, sorting) is reported beside it for the record.
-        met["catalogue ≥ 100× BoaviztAPI"] = ratios[
-            "BoaviztAPI per card / card_production per card"] >= TARGETS["catalogue_vs_boavizta"]
-        # The mixture's target: one card evaluation (card × draw) against one BoaviztAPI card.
-        met["card-model mixture ≥ 100× BoaviztAPI"] = ratios[
-            "BoaviztAPI per card / card-model mixture per card and draw"] >= TARGETS[
-                "catalogue_vs_boavizta"]
-    r["targets_met"] = met
+        r["boavizta"] = bench_boavizta(
+            repeats, cat["card_production_vectorised_s"]["median"] / cat["chips"])
+    return r
+
+
+def run_commands(sel: Sequence[str], data: Path, *, quick: bool, runs: int | None,
+                 timeout_s: float | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The command cases in ``sel``: (their records with verdicts, the input files used)."""
+    if not any(n in COMMAND_PARTS for n in sel):
+        return [], {}
+    big = any(n in GROUPS["x30"] for n in sel)
+    recs = []
+    with tempfile.TemporaryDirectory(prefix="trainlca-bench-data-") as tmp:
+        files = commands.prepare_files(data, Path(tmp), quick=quick, big=big)
+        cases = [c for c in commands.default_cases(quick=quick, times=files.times)
+                 if c.name in sel]
+        if any(c.name.startswith("study") for c in cases):
+            commands.warm_imports()
+        for case in cases:
+            print(f"{case.name}: {case.command()} …", file=sys.stderr)
+            rec = commands.run_case(case, BIN / "trainlca", files, runs=runs,
+                                    timeout_s=timeout_s, cwd=REPO)
+            rec["verdicts"] = commands.verdicts(case, rec, quick=quick)
+            med = rec["wall_s"]["median"] if rec["wall_s"] else None
+            print(f"  {rec['status']}, {rec['runs']} run(s)"
+                  + (f", median {med:.2f} s" if med is not None else ""), file=sys.stderr)
+            recs.append(rec)
+        used = {"data": str(data if not quick else f"first {commands.QUICK_ROWS} rows of {data}"),
+                "repeated": f"×{files.times}" if big else None}
+    return recs, used
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    quick, sel = bool(args.quick), args.selected
+    r: dict[str, Any] = {"machine": machine_info(), "quick": quick, "data": str(args.data),
+                         "selected": sel}
+    r["machine"]["speed_probe_s"] = speed_probe(1 if quick else 5)
+    r.update(run_library(sel, args.data, quick=quick, runs=args.runs))
+    r["ratios"] = ratios(r)
+    r["commands"], r["command_files"] = run_commands(sel, args.data, quick=quick, runs=args.runs,
+                                                     timeout_s=args.timeout)
+    r["targets"] = library_targets(r, quick=quick) + [
+        v for rec in r["commands"] for v in rec["verdicts"]]
+    r["targets_met"] = {v["name"]: v["verdict"] == "met" for v in r["targets"]}
     r["machine"]["loadavg_end"] = list(os.getloadavg())
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(r, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
