@@ -26,6 +26,10 @@ def substitutions() -> dict[str, Path]:
         "emissions.csv": DATA / "codecarbon_two_ranks.csv",
         "electricity_impact_factors.csv":
             shared / "impact_factors" / "mlca" / "electricity_impact_factors.csv",
+        "mlca_results/": shared / "reference" / "mlca_results",
+        "sacct.txt": DATA / "sacct_jobs.txt",
+        "runs.csv": DATA / "runs.csv",
+        "boamps_report.json": shared / "formats" / "boamps" / "boamps_report.json",
     }
 
 

@@ -212,7 +212,7 @@ def test_cli_table_and_one_mode(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     rows = list(csv.DictReader(out.splitlines()))
     assert {r["mode"] for r in rows} == {"our-grid"}
-    assert any(r["within_tolerance"] == "False" for r in rows)
+    assert any(r["within_tolerance"] == "false" for r in rows)
 
 
 def test_cli_cards(capsys: pytest.CaptureFixture[str]) -> None:

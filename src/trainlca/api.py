@@ -16,7 +16,7 @@ from typing import Any, Final
 import numpy as np
 
 from trainlca import SCHEMA_VERSION, __version__, card_models
-from trainlca.catalog import Accelerator, load_catalog
+from trainlca.catalog import Accelerator, Catalog, load_catalog
 from trainlca.criteria import CRITERIA, STAGES, UNITS
 from trainlca.errors import ParameterError
 from trainlca.grid import GridFactors, GridProvider, load_grid
@@ -223,6 +223,7 @@ def estimate(
     measured_energy_kwh: float | None = None,
     include_host: bool = True,
     server: str | Server | None = None,
+    catalog: Catalog | None = None,
 ) -> Estimate:
     """Life-cycle impacts of one training run.
 
@@ -235,6 +236,9 @@ def estimate(
 
     ``include_host=False`` leaves the host servers out (their production and their power).
 
+    ``catalog``: the catalogue the name resolves in (default trainlca's; e.g.
+    ``load_catalog(user=FILE)`` or ``load_catalog().merged([parse_chip_spec(...)])``).
+
     ``server``: the host server, an archetype id (``hgx-h100``…), a JSON/YAML file in
     BoaviztAPI's or MLCA's server schema, or a ``servers.Server``; default the chip's archetype
     (``servers.default_server``).
@@ -246,7 +250,7 @@ def estimate(
     """
     check_draws(draws)
     check_seed(seed)
-    ctx = _context(hardware, country, grid, preset, overrides, include_host, server)
+    ctx = _context(hardware, country, grid, preset, overrides, include_host, server, catalog)
     run = describe(ctx.acc, count=count, hours=hours, accelerator_hours=accelerator_hours,
                    flop=flop, mfu=mfu, precision=precision,
                    mfu_default=float(ctx.params["mfu"].value),
@@ -273,7 +277,7 @@ def estimate(
         drivers=_drivers(result, run) if with_sensitivity else {},
         draws=draws, seed=seed,
         grid_provider=f"{ctx.provider.name} {ctx.provider.version}",
-        catalog_version=load_catalog().version,
+        catalog_version=(catalog if catalog is not None else load_catalog()).version,
         card_models=cm,
     )
 
@@ -289,12 +293,13 @@ def _card_models(runs: RunInputs, result: Assessment) -> dict[str, Any]:
 
 def _context(hardware: str, country: str, grid: str | GridProvider | None, preset: str,
              overrides: Mapping[str, float] | None, include_host: bool,
-             server: str | Server | None = None) -> _Context:
+             server: str | Server | None = None,
+             catalog: Catalog | None = None) -> _Context:
     if not isinstance(hardware, str) or not hardware.strip():
         raise ParameterError(f"hardware must be an accelerator name, got {hardware!r}")
     if not isinstance(country, str) or not country.strip():
         raise ParameterError(f"country must be an ISO-3 code or a country name, got {country!r}")
-    resolution = load_catalog().resolve(hardware)
+    resolution = (catalog if catalog is not None else load_catalog()).resolve(hardware)
     provider = grid if isinstance(grid, GridProvider) else load_grid(grid)
     pre = get_preset(preset)
     if not include_host:

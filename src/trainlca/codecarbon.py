@@ -141,7 +141,7 @@ def estimate_measured(runs: RunSet, hardware: str | None = None, *,
     h, kwh = _totals(runs)
     zone, country_from_file = _zone(runs, country)
     e = estimate(acc.name, accelerator_hours=h, measured_energy_kwh=kwh, country=zone,
-                 **kwargs)
+                 catalog=catalog, **kwargs)
     pues = {r.reported_pue for r in runs.records}
     pue = (f", CodeCarbon pue {pues.pop():g}" if len(pues) == 1 and None not in pues else "")
     notes = [*e.notes, custom(

@@ -14,6 +14,7 @@ from trainlca.cli.options import (
     format_option,
     preset_option,
     seed_option,
+    server_option,
     set_option,
 )
 from trainlca.cli.output import fmt_num, stamped, to_json
@@ -34,12 +35,14 @@ if TYPE_CHECKING:
               help="First release year of the trend fit (the table lists every card).")
 @draws_option(0, "for p5/p95 per card")
 @seed_option
+@server_option
 @format_option
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the output to FILE (atomically) instead of stdout.")
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
 def cards(preset: str, sets: tuple[str, ...], include_all: bool, since: float, draws: int,
-          seed: int | None, fmt: str, out: Path | None, force: bool) -> None:
+          seed: int | None, server: str | None, fmt: str, out: Path | None,
+          force: bool) -> None:
     """Production impacts (GWP, ADPe, PE) of every accelerator card, and their trend against
     release date.
 
@@ -63,7 +66,7 @@ def cards(preset: str, sets: tuple[str, ...], include_all: bool, since: float, d
         check_output(out, force=force)
     cat = load_catalog()
     rows = card_table(preset, parse_sets(sets), draws=draws, seed=seed, catalog=cat,
-                      types=None if include_all else ("GPU",))
+                      types=None if include_all else ("GPU",), server=server)
     trend = card_trend(rows, include_all=include_all, since=since)
     pre = get_preset(preset)
     notes = list(NOTES)

@@ -17,15 +17,18 @@ from trainlca.cli.options import (
     preset_option,
     resolve_seed,
     seed_option,
+    server_option,
     set_option,
     warn,
 )
 from trainlca.cli.output import to_csv, to_json
 from trainlca.criteria import CRITERIA, STAGES, UNITS
 from trainlca.errors import ParameterError
+from trainlca.projects import ProjectEstimate
 
 if TYPE_CHECKING:
     from trainlca.api import Estimate
+    from trainlca.catalog import Catalog
 
 FORMATS = ("table", "json", "csv", "boamps", "hf-card")
 STATEMENTS = ("md", "latex", "ai-act")
@@ -54,7 +57,14 @@ class _Args:
     seed: int | None
     sensitivity: bool
     no_host: bool
-    codecarbon_csv: str | None
+    codecarbon_csv: tuple[str, ...]
+    same_machine: bool
+    slurm_file: str | None
+    runs_file: str | None
+    boamps_file: str | None
+    server: str | None
+    catalog_file: str | None
+    chip: str | None
     plot_path: str | None
     statement_fmt: str | None
     force: bool
@@ -87,9 +97,29 @@ class _Args:
 @click.option("--sensitivity", is_flag=True, help="Rank the parameters that drive the spread.")
 @click.option("--no-host", is_flag=True,
               help="Leave the host servers out (their production and power).")
-@click.option("--from-codecarbon", "codecarbon_csv", type=click.Path(dir_okay=False),
-              metavar="CSV", help="CodeCarbon emissions.csv: measured energy and duration "
-              "(rows summed; --count = accelerators per row if gpu_count is missing).")
+@click.option("--from-codecarbon", "codecarbon_csv", multiple=True, metavar="PATH",
+              help="CodeCarbon emissions.csv file(s), a folder or - (repeatable): the measured "
+              "energy and accelerator-hours of one run (last cumulative row per run_id; "
+              "resumed runs summed; concurrent machine-mode trackers counted once; separate "
+              "files = separate machines). The chip comes from gpu_model unless -H.")
+@click.option("--same-machine", is_flag=True,
+              help="With --from-codecarbon: the files come from one machine (not summed).")
+@click.option("--from-slurm", "slurm_file", metavar="FILE",
+              help="sacct --parsable2 output (one job or many, - = stdin): accelerator-hours per "
+              "job and GPU type; -H for jobs whose gres names no type. Gives the project's "
+              "total and a table per job.")
+@click.option("--runs", "runs_file", type=click.Path(dir_okay=False), metavar="CSV",
+              help="A CSV of runs (hardware,count,hours,country; or accelerator_hours, flop, "
+              "mfu, energy_kwh, label): the total with its interval and a table per run.")
+@click.option("--from-boamps", "boamps_file", type=click.Path(dir_okay=False), metavar="JSON",
+              help="A BoAmps report (e.g. written by CodeCarbon): its measured energy, "
+              "hardware and duration.")
+@server_option
+@click.option("--catalog", "catalog_file", type=click.Path(dir_okay=False), metavar="CSV",
+              help="Your accelerator catalogue (our catalogue's columns), merged over ours.")
+@click.option("--chip", metavar="SPEC",
+              help="An unlisted chip inline, e.g. name=MyChip,tdp_w=350,die_area_mm2=600,"
+              "memory_gb=48,memory_type=GDDR6 (then -H is optional).")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Also write a figure of the stages (.png, .svg or .pdf).")
 @click.option("--statement", "statement_fmt", type=click.Choice(STATEMENTS),
@@ -116,6 +146,11 @@ def estimate(ctx: click.Context, /, **kw: Any) -> None:
       trainlca estimate -H H100 -n 512 --hours 720 -c USA --format boamps
       trainlca estimate -H H100 -n 512 --hours 720 -c USA --format hf-card
       trainlca estimate -H H100 -n 512 --hours 720 -c USA --statement ai-act
+      trainlca estimate --from-codecarbon emissions.csv -c FRA
+      trainlca estimate --from-slurm sacct.txt -H A100 -c FRA
+      trainlca estimate --runs runs.csv --format json
+      trainlca estimate --chip name=MyChip,tdp_w=350,die_area_mm2=600,memory_gb=48 -n 8 --hours 100
+      trainlca estimate -H H100 -n 64 --hours 100 --server hgx-h100
     """
     src = ctx.get_parameter_source
     args = _Args(**kw,
@@ -136,9 +171,25 @@ def _check(a: _Args) -> list[str]:
     from trainlca.uncertainty import check_draws
 
     check_draws(a.draws)
-    if a.hardware is None:
+    sources = [flag for flag, v in (("--from-codecarbon", a.codecarbon_csv),
+                                    ("--from-slurm", a.slurm_file), ("--runs", a.runs_file),
+                                    ("--from-boamps", a.boamps_file)) if v]
+    if len(sources) > 1:
+        raise ParameterError(f"give one source of runs, not {' and '.join(sources)}")
+    if a.hardware is None and not sources and not a.chip:
         raise ParameterError("give the accelerator with --hardware/-H (see `trainlca "
-                             "hardware`)")
+                             "hardware`), or --chip for an unlisted one")
+    if sources:
+        given = [flag for flag, v in (("--hours", a.hours), ("--accelerator-hours",
+                 a.accelerator_hours), ("--flop", a.flop), ("--mfu", a.mfu)) if v is not None]
+        if given:
+            raise ParameterError(f"{sources[0]} describes the run(s); drop {', '.join(given)}")
+    if (a.slurm_file or a.runs_file) and (a.fmt in ("boamps", "hf-card") or a.statement_fmt
+                                          or a.plot_path or a.sensitivity):
+        raise ParameterError(f"{sources[0]} gives a project total: use --format table, json "
+                             "or csv (no --statement, --plot, --sensitivity or boamps/hf-card)")
+    if a.same_machine and not a.codecarbon_csv:
+        out.append("--same-machine has no effect without --from-codecarbon")
     if a.sensitivity and a.draws < 50:
         raise ParameterError("--sensitivity needs --draws ≥ 50")
     if a.statement_fmt and a.fmt != "table":
@@ -161,36 +212,97 @@ def _check(a: _Args) -> list[str]:
     return out
 
 
-def _run(a: _Args, warnings: list[str]) -> Estimate:
+def _catalog(a: _Args) -> Catalog:
+    """Our catalogue, with the user's CSV and inline chip merged over it."""
+    from trainlca.catalog import load_catalog, parse_chip_spec
+
+    cat = load_catalog(user=a.catalog_file) if a.catalog_file else load_catalog()
+    if a.chip:
+        cat = cat.merged([parse_chip_spec(a.chip)])
+    return cat
+
+
+def _hardware(a: _Args) -> str | None:
+    if a.hardware is None and a.chip:
+        from trainlca.catalog import parse_chip_spec
+
+        return parse_chip_spec(a.chip).name
+    return a.hardware
+
+
+def _common(a: _Args) -> dict[str, Any]:
+    return {"preset": a.preset, "overrides": parse_sets(a.sets), "draws": a.draws,
+            "seed": resolve_seed(a.seed), "grid": a.grid_path}
+
+
+def _run(a: _Args, warnings: list[str]) -> Estimate | ProjectEstimate:
     from trainlca.api import estimate as run_estimate
 
-    assert a.hardware is not None
-    common: dict[str, Any] = {
-        "preset": a.preset, "overrides": parse_sets(a.sets), "draws": a.draws,
-        "seed": resolve_seed(a.seed), "grid": a.grid_path,
-        "with_sensitivity": a.sensitivity, "include_host": not a.no_host,
-    }
-    if not a.codecarbon_csv:
-        return run_estimate(a.hardware, count=a.count, hours=a.hours,
-                            accelerator_hours=a.accelerator_hours, flop=a.flop, mfu=a.mfu,
-                            precision=a.precision, country=a.country, **common)
-    given = [flag for flag, v in (("--hours", a.hours), ("--accelerator-hours",
-             a.accelerator_hours), ("--flop", a.flop), ("--mfu", a.mfu)) if v is not None]
-    if given:
-        raise ParameterError("--from-codecarbon gives the duration and energy; drop "
-                             + ", ".join(given))
+    cat = _catalog(a)
+    hardware = _hardware(a)
+    common = _common(a)
+    country = a.country if a.country_given else None
+    if a.slurm_file or a.runs_file:
+        return _project(a, cat, hardware, common, country)
+    common.update(with_sensitivity=a.sensitivity, include_host=not a.no_host, server=a.server)
+    measured = a.codecarbon_csv or a.boamps_file
     energy_params = {"pue", "power_fraction", "host_power_ratio", "host_power_w",
                      "dynamic_ratio"} & set(common["overrides"])
-    if energy_params:
+    if measured and energy_params:
         warnings.append(f"--set {', '.join(sorted(energy_params))} has no effect on a measured "
-                        "energy (--from-codecarbon)")
-    from trainlca.codecarbon import estimate_from_codecarbon
+                        "energy")
+    if a.codecarbon_csv:
+        from trainlca.codecarbon import estimate_from_codecarbon
 
-    return estimate_from_codecarbon(a.codecarbon_csv, a.hardware, count=a.count,
-                                    country=a.country if a.country_given else None, **common)
+        return estimate_from_codecarbon(list(a.codecarbon_csv), hardware, count=a.count,
+                                        country=country, same_machine=a.same_machine,
+                                        catalog=cat, **common)
+    if a.boamps_file:
+        return _from_boamps(a.boamps_file, hardware, country, cat, common)
+    assert hardware is not None
+    return run_estimate(hardware, count=a.count, hours=a.hours,
+                        accelerator_hours=a.accelerator_hours, flop=a.flop, mfu=a.mfu,
+                        precision=a.precision, country=a.country, catalog=cat, **common)
 
 
-def _emit(e: Estimate, a: _Args) -> None:
+def _from_boamps(path: str, hardware: str | None, country: str | None, cat: Catalog,
+                 common: dict[str, Any]) -> Estimate:
+    from trainlca.api import estimate as run_estimate
+    from trainlca.report.boamps import read_boamps
+
+    run = read_boamps(path)
+    chip = hardware or run.hardware
+    if not chip:
+        raise ParameterError(f"{path}: the BoAmps report names no accelerator; give -H NAME")
+    if run.accelerator_hours is None:
+        raise ParameterError(f"{path}: the BoAmps report gives no duration or accelerator "
+                             "count; its accelerator-hours are unknown")
+    return run_estimate(chip, accelerator_hours=run.accelerator_hours,
+                        measured_energy_kwh=run.energy_kwh,
+                        country=country or run.country or "WOR", catalog=cat, **common)
+
+
+def _project(a: _Args, cat: Catalog, hardware: str | None, common: dict[str, Any],
+             country: str | None) -> ProjectEstimate:
+    from trainlca.projects import estimate_runs
+
+    if a.slurm_file:
+        from trainlca.inputs.slurm import read_sacct
+
+        runs = read_sacct(a.slurm_file)
+    else:
+        from trainlca.inputs.runs_csv import read_runs_csv
+
+        assert a.runs_file is not None
+        runs = read_runs_csv(a.runs_file, catalog=cat)
+    return estimate_runs(runs, hardware=hardware, country=country, catalog=cat,
+                         precision=a.precision, **common)
+
+
+def _emit(e: Estimate | ProjectEstimate, a: _Args) -> None:
+    if isinstance(e, ProjectEstimate):
+        _emit_project(e, a)
+        return
     if a.plot_path:
         from trainlca.report.figures import fig_estimate
 
@@ -223,6 +335,23 @@ def _emit(e: Estimate, a: _Args) -> None:
 
         print_estimate(console(), e, verbose=a.verbose, sensitivity=a.sensitivity,
                        quiet=a.quiet)
+
+
+def _emit_project(pe: ProjectEstimate, a: _Args) -> None:
+    if a.fmt == "json":
+        click.echo(to_json(pe.to_dict()))
+    elif a.fmt == "csv":
+        from trainlca import SCHEMA_VERSION, __version__
+
+        rows = [{**r.to_dict(), "schema_version": SCHEMA_VERSION,
+                 "trainlca_version": __version__} for r in pe.runs]
+        cols = ["label", "hardware", "country", "state", "accelerator_hours", "energy_kwh",
+                "energy_measured", *CRITERIA, "schema_version", "trainlca_version"]
+        click.echo(to_csv(rows, cols), nl=False)
+    else:
+        from trainlca.cli.estimate_view import print_project
+
+        print_project(console(), pe, verbose=a.verbose, quiet=a.quiet)
 
 
 def csv_rows(e: Estimate) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from trainlca.api import Estimate
     from trainlca.notes import Note
+    from trainlca.projects import ProjectEstimate
 
 #: Notes shown first in the brief view (the rest need --verbose); the boundary has its own line.
 NOTE_PRIORITY: Final[tuple[str, ...]] = (
@@ -143,3 +144,50 @@ def print_estimate(con: Console, e: Estimate, *, verbose: bool = False,
         more = len(notes) - len(shown)
         extra = f"{more} more note{'s' * (more != 1)} and " if more else ""
         con.print(f"[dim]{extra}the source of every value: --verbose[/dim]")
+
+
+def print_project(con: Console, pe: ProjectEstimate, *, verbose: bool = False,
+                  quiet: bool = False) -> None:
+    """A project in a terminal: the total (median and 90 % interval of the shared draws), one
+    row per run (point values), and the notes."""
+    t = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1),
+              title=None if quiet else f"{len(pe.runs)} runs · preset {pe.preset} · "
+              + (f"total over {pe.draws:,} shared draws" if pe.intervals else "point values"),
+              title_justify="left")
+    t.add_column("")
+    t.add_column("total", justify="right", style="bold")
+    if pe.intervals:
+        t.add_column("median", justify="right")
+        t.add_column("90 % interval", justify="right", no_wrap=True)
+    ei = pe.energy_interval
+    row = ["Energy kWh", fmt_num(pe.energy_kwh)]
+    if pe.intervals:
+        row += ([fmt_num(ei.p50), f"{fmt_num(ei.p5)}–{fmt_num(ei.p95)}"] if ei is not None
+                else ["", ""])
+    t.add_row(*row)
+    for c in CRITERIA:
+        row = [f"{SHORT[c]} {UNITS[c]}", fmt_num(pe.totals[c])]
+        if pe.intervals:
+            iv = pe.intervals[c]
+            row += [fmt_num(iv.p50), f"{fmt_num(iv.p5)}–{fmt_num(iv.p95)}"]
+        t.add_row(*row)
+    con.print(t)
+    runs = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    for col in ("run", "chip", "zone", "state", "acc.-h", "kWh", "kgCO2eq"):
+        runs.add_column(col, justify="left" if col in ("run", "chip", "state") else "right",
+                        overflow="fold")
+    for r in pe.runs:
+        runs.add_row(r.label, r.hardware, r.country, r.state or "", fmt_num(r.accelerator_hours),
+                     fmt_num(r.energy_kwh) + ("*" if r.measured else ""),
+                     fmt_num(r.totals["gwp"]))
+    con.print(runs)
+    if quiet:
+        return
+    star = "* measured energy; " if any(r.measured for r in pe.runs) else ""
+    con.print(f"[dim]{star}the total's interval comes from draws shared by all runs[/dim]")
+    notes = _ordered_notes(pe.notes)
+    shown = notes if verbose else notes[:BRIEF_NOTES]
+    for n in shown:
+        con.print(f"• {n.text}", highlight=False)
+    if len(notes) > len(shown):
+        con.print(f"[dim]{len(notes) - len(shown)} more notes: --verbose[/dim]")

@@ -35,6 +35,10 @@ grid_option = click.option(
     "--grid", "grid_path", type=click.Path(dir_okay=False),
     help="CSV of grid factors instead of EcoLogits' table (MLCA's format or zone,gwp,adpe,pe,wu).",
 )
+server_option = click.option(
+    "--server", metavar="NAME|FILE",
+    help="Host server of every run: an archetype (e.g. hgx-h100) or a BoaviztAPI/MLCA server "
+    "JSON/YAML (default: each chip's platform).")
 seed_option = click.option("--seed", default=None, type=int,
                            help="Random seed of the Monte Carlo draws (default fixed).")
 

@@ -48,11 +48,20 @@ def to_json(obj: Any) -> str:
     return json.dumps(clean(obj), indent=2, default=default, ensure_ascii=False)
 
 
+def _cell(v: Any) -> Any:
+    """A CSV cell: empty for None/NaN (not covered), ``true``/``false`` for booleans (one
+    spelling in every CSV trainlca writes)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return v
+
+
 def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     for r in rows:
-        w.writerow({k: ("" if v is None or (isinstance(v, float) and math.isnan(v)) else v)
-                    for k, v in r.items()})
+        w.writerow({k: _cell(v) for k, v in r.items()})
     return buf.getvalue()

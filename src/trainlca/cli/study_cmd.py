@@ -19,6 +19,7 @@ from trainlca.cli.options import (
     parse_sets,
     preset_option,
     seed_option,
+    server_option,
     set_option,
 )
 from trainlca.cli.output import to_json
@@ -166,6 +167,7 @@ def print_summary(result: StudyResult, out: Path) -> None:
 @grid_option
 @draws_option(2000, "shared across systems")
 @seed_option
+@server_option
 @click.option("--start-year", default=2013.0, show_default=True, type=float, callback=finite)
 @click.option("--end-year", default=None, type=float, callback=finite,
               help="Last publication year (default: latest).")
@@ -175,7 +177,8 @@ def print_summary(result: StudyResult, out: Path) -> None:
 @click.option("--no-figures", is_flag=True, help="Skip figures and the HTML report.")
 @click.option("--force", is_flag=True, help="Replace results already in --out.")
 def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...],
-          grid_path: str | None, draws: int, seed: int | None, start_year: float,
+          grid_path: str | None, draws: int, seed: int | None, server: str | None,
+          start_year: float,
           end_year: float | None, impute_hardware: bool, offline: bool, no_figures: bool,
           force: bool) -> None:
     """The whole study on Epoch AI's notable models: impacts, trends, scenarios, rebound.
@@ -209,7 +212,8 @@ def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...
         advance("loaded Epoch data")
         result = run_study(data, preset=preset, overrides=overrides, draws=draws, seed=seed,
                            start_year=start_year, end_year=end_year,
-                           impute_hardware=impute_hardware, grid=grid_path, progress=advance)
+                           impute_hardware=impute_hardware, grid=grid_path, server=server,
+                           progress=advance)
         advance("writing outputs" + ("" if no_figures else ", figures and report"))
         write_study(result, out, figures=not no_figures)
         bar.update(task, completed=steps)

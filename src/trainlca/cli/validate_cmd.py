@@ -95,8 +95,12 @@ def _print_cards(checks: list[CardCheck]) -> None:
               help="The comparison with our grid factors and the preset's defaults.")
 @click.option("--cards", is_flag=True,
               help="Check the per-card production model against published per-card figures.")
+@click.option("--mlca", "mlca_dir", type=click.Path(file_okay=False, exists=True),
+              metavar="DIR", help="Recompute MLCA's own verbose result JSONs (a folder of "
+              "them) from their inputs and compare energy, production and use.")
 @format_option
-def validate(as_reported: bool, our_grid: bool, cards: bool, fmt: str) -> None:
+def validate(as_reported: bool, our_grid: bool, cards: bool, mlca_dir: str | None,
+             fmt: str) -> None:
     """Our estimates against published training footprints, boundary by boundary.
 
     Each published figure is recomputed with the preset that matches its boundary, once with
@@ -108,9 +112,13 @@ def validate(as_reported: bool, our_grid: bool, cards: bool, fmt: str) -> None:
       trainlca validate
       trainlca validate --as-reported --format json
       trainlca validate --cards
+      trainlca validate --mlca mlca_results/
     """
     from trainlca import validate as val
 
+    if mlca_dir:
+        _validate_mlca(mlca_dir, fmt)
+        return
     if cards and (as_reported or our_grid):
         warn("--cards checks the card model only; --as-reported/--our-grid have no effect")
     if cards:
@@ -138,3 +146,16 @@ def validate(as_reported: bool, our_grid: bool, cards: bool, fmt: str) -> None:
     else:
         for r in results:
             _print_validation(r)
+
+
+def _validate_mlca(directory: str, fmt: str) -> None:
+    from trainlca.validate_mlca import format_table, validate_mlca
+
+    v = validate_mlca(directory)
+    if fmt == "json":
+        click.echo(to_json(stamped(v.to_dict())))
+    elif fmt == "csv":
+        rows = v.to_dict()["rows"]
+        click.echo(to_csv(rows, list(rows[0]) if rows else ["case"]), nl=False)
+    else:
+        click.echo(format_table(v))
