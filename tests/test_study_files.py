@@ -1,0 +1,262 @@
+"""The study's output files (trainlca.report.study_files): tables byte for byte, one render of
+each figure shared by figures/ and report.html, two processes, no local path, and reports of
+windows where trends decline or vanish (checked in headless Chromium)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clitools import run_cli
+from trainlca.epoch import load_epoch
+from trainlca.report import figures as F
+from trainlca.report import study_files as S
+from trainlca.study import StudyResult, run_study
+
+HERE = Path(__file__).parent
+SMALL = HERE / "data" / "epoch_runs.csv"
+CHROMIUM = Path("/usr/bin/chromium")
+TABLES = ("systems.csv", "trends.csv", "rebound.csv", "cards.csv", "skipped.csv", "study.json")
+
+#: sha256 of the outputs of `trainlca study --data tests/data/epoch_runs.csv` written by the
+#: code before the writer moved out of the CLI (commit e2c92fe), with study.json's Epoch
+#: source as a file name (the only intended change: it was the path given to --data).
+#: The trends.csv at 50 draws also pins fit_draws' Monte Carlo intervals bit for bit.
+#: An intended change of the model or of a format updates these (and says so in its commit).
+GOLDEN: dict[str, dict[str, str]] = {
+    "0": {
+        "systems.csv": "00064e2fee670d618fff5fd510bf62b7f5764f3d81b3011f9f18ea6e39d4fa7d",
+        "trends.csv": "d8c7b10f51b08e165d021b114634b449602c572136dea03edbe555557f445622",
+        "rebound.csv": "dd4256e93de27e771e94c0cfc7776e657254d451689bed7f7be73499f3307cd9",
+        "cards.csv": "d5cdc548c599ce2901199e6ed9b7eb2a07cf972c305961fbc7c0a06d7541874c",
+        "skipped.csv": "ea758026f79dc0e226e6cb5483e4870dd64c2772591ead6869d8bd37603dc69b",
+    },
+    "50": {
+        "systems.csv": "ddd4e24e0bf248b34d688f03af5fdc726d5e1238729d53eb86db5fc113f3f5ea",
+        "trends.csv": "d95ad4f0992fa5c73966fa7d2e37b504ed7f1f3fd2eeb4f672f049bb49754ae0",
+        "rebound.csv": "dd4256e93de27e771e94c0cfc7776e657254d451689bed7f7be73499f3307cd9",
+        "cards.csv": "d5cdc548c599ce2901199e6ed9b7eb2a07cf972c305961fbc7c0a06d7541874c",
+        "skipped.csv": "ea758026f79dc0e226e6cb5483e4870dd64c2772591ead6869d8bd37603dc69b",
+    },
+}
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("draws", ["0", "50"])
+def test_tables_byte_identical_to_before(draws: str, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "res"
+    code, _, err = run_cli(capsys, "study", "--data", str(SMALL), "--out", str(out),
+                           "--draws", draws, "--no-figures")
+    assert code == 0, err
+    assert {f: _sha(out / f) for f in GOLDEN[draws]} == GOLDEN[draws]
+    meta = json.loads((out / "study.json").read_text())
+    assert meta["epoch"]["source"] == "epoch_runs.csv"  # was the path given to --data
+    assert meta["draws"] == int(draws) and len(meta["epoch"]["sha256"]) == 64
+
+
+@pytest.fixture(scope="module")
+def small_study() -> StudyResult:
+    return run_study(load_epoch(SMALL), draws=20)
+
+
+@pytest.fixture(scope="module")
+def written(small_study: StudyResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("study") / "out"
+    paths = S.write_study(small_study, out)
+    assert sorted(p.name for p in paths) == sorted([*TABLES, "figures", "report.html"])
+    return out
+
+
+def test_every_figure_is_rendered_once_for_the_files_and_the_report(written: Path) -> None:
+    page = (written / "report.html").read_text()
+    inlined = [base64.b64decode(b) for b in re.findall(r"data:image/png;base64,([^\"]+)", page)]
+    names = list(F.STUDY_FIGURES)
+    assert sorted(p.name for p in (written / "figures").iterdir()) == sorted(
+        f"{n}.{ext}" for n in names for ext in ("png", "svg"))
+    # The report shows exactly the bytes written to figures/, in report order.
+    assert inlined == [(written / "figures" / f"{n}.png").read_bytes() for n in names]
+
+
+def test_tables_written_with_figures_equal_those_without(small_study: StudyResult,
+                                                         written: Path, tmp_path: Path) -> None:
+    S.write_study(small_study, tmp_path / "bare", figures=False)
+    assert sorted(p.name for p in (tmp_path / "bare").iterdir()) == sorted(TABLES)
+    for f in TABLES:
+        assert (tmp_path / "bare" / f).read_bytes() == (written / f).read_bytes(), f
+
+
+def test_no_absolute_path_in_any_output(small_study: StudyResult, written: Path) -> None:
+    local = str(SMALL.resolve().parent)
+    assert small_study.meta["epoch"]["source"].endswith("epoch_runs.csv")
+    for p in [*written.iterdir(), *(written / "figures").iterdir()]:
+        if p.is_file():
+            text = p.read_bytes().decode("utf-8", errors="replace")
+            assert local not in text and str(HERE) not in text, p.name
+    page = (written / "report.html").read_text()
+    assert "epoch_runs.csv" in page and small_study.meta["epoch"]["sha256"][:12] in page
+
+
+def test_public_meta_names_files_and_keeps_the_rest() -> None:
+    meta = {"epoch": {"source": "/home/me/data/notable.csv", "sha256": "ab" * 32},
+            "grid": {"source": "csv:mine.csv sha256:0123", "version": "1"},
+            "note": "C:\\Users\\me\\grid.csv", "list": ["/tmp/x/y.csv", "text with / slash"],
+            "url": "https://epoch.ai/data/notable_ai_models.csv", "n": 3}
+    assert S.public_meta(meta) == {
+        "epoch": {"source": "notable.csv", "sha256": "ab" * 32},
+        "grid": {"source": "csv:mine.csv sha256:0123", "version": "1"},
+        "note": "grid.csv", "list": ["y.csv", "text with / slash"],
+        "url": "https://epoch.ai/data/notable_ai_models.csv", "n": 3}
+    rel = S.public_meta({"epoch": {"source": "../shared/data/epoch/notable_ai_models.csv"}})
+    assert rel["epoch"]["source"] == "notable_ai_models.csv"
+
+
+# --- two processes ---------------------------------------------------------------------------
+
+
+def test_split_balances_the_measured_costs() -> None:
+    names = list(F.STUDY_FIGURES)
+    mine, theirs = S._split(names, head_start=1.0)
+    assert sorted(mine + theirs) == sorted(names) and mine and theirs
+    load = [sum(S._COST[n] for n in mine), 1.0 + sum(S._COST[n] for n in theirs)]
+    assert abs(load[0] - load[1]) <= max(S._COST.values())
+    assert S._split(["rebound"], head_start=1.0) == (["rebound"], [])
+
+
+def test_second_process_gives_the_same_bytes(small_study: StudyResult) -> None:
+    t = F.StudyTables(small_study.systems, small_study.trends, small_study.rebound,
+                      small_study.cards, small_study.meta["epoch"]["snapshot_date"])
+    names = ["rebound", "share", "cards"]
+    with S.FigureWorker() as w:
+        w.submit(t, ["share", "cards"])
+        remote = w.result()
+    assert remote is not None and sorted(remote) == ["cards", "share"]
+    here = F.render_study_figures(t, names)
+    assert {n: remote[n] for n in remote} == {n: here[n] for n in remote}
+    assert S.render_figures(t, names, parallel=True) == here
+
+
+def test_a_failed_second_process_is_replaced_by_this_one(small_study: StudyResult,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    t = F.StudyTables(None, None, small_study.rebound, small_study.cards)
+    monkeypatch.setattr(S, "_CHILD", "import sys; sys.exit(3)")
+    done = S.render_figures(t, ["cards", "rebound"], parallel=True)
+    assert sorted(done) == ["cards", "rebound"] and done == F.render_study_figures(
+        t, ["cards", "rebound"])
+
+
+def test_second_process_never_runs_the_callers_script(tmp_path: Path) -> None:
+    # multiprocessing's spawn would re-run an unguarded script in the child; ours must not.
+    log = tmp_path / "runs.log"
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import pandas as pd\n"
+        "from trainlca.report import figures as F, study_files as S\n"
+        f"open({str(log)!r}, 'a').write('run\\n')\n"
+        "rb = pd.DataFrame([{'term': 'energy', 'growth_per_year': 2.0, 'ci_low': 1.5,"
+        " 'ci_high': 2.5, 'r2': 0.5, 'n': 30}])\n"
+        "t = F.StudyTables(None, None, rb, None)\n"
+        "with S.FigureWorker() as w:\n"
+        "    w.submit(t, ['rebound'])\n"
+        "    assert w.result() is not None\n")
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert log.read_text() == "run\n"
+
+
+# --- windows where trends decline or vanish, and the 2024-12 snapshot ------------------------
+
+
+REAL = {
+    "2019-2020": ("notable_ai_models.csv", 2019.0, 2020.0),
+    "2013-2015": ("notable_ai_models.csv", 2013.0, 2015.0),
+    "2024-2025": ("notable_ai_models.csv", 2024.0, 2025.0),
+    "snapshot-2024-12": ("snapshots/2024-12/notable_ai_models.csv", 2013.0, None),
+}
+
+
+@pytest.fixture(scope="module")
+def real_reports(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Full studies (0 draws) with figures and report, once per window."""
+    out = {}
+    base = tmp_path_factory.mktemp("real")
+    for label, (rel, start, end) in REAL.items():
+        r = run_study(load_epoch(shared_data / "epoch" / rel), draws=0, start_year=start,
+                      end_year=end)
+        out[label] = base / label
+        S.write_study(r, out[label])
+    return out
+
+
+@pytest.mark.parametrize("label", list(REAL))
+def test_reports_of_declining_and_flat_windows(label: str, real_reports: dict[str, Path],
+                                               shared_data: Path) -> None:
+    page = (real_reports[label] / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 5
+    assert str(shared_data) not in page and "/work/" not in page
+    text = re.sub(r"data:image/png;base64,[^\"]+", "", page)
+    for repr_text in ("{'", "': ", "×10^"):
+        assert repr_text not in text, repr_text
+    assert not re.findall(r"\b(None|True|False|nan|inf)\b", text)
+    assert "<h3>Parameters</h3>" in page and "1.08–1.56 (triangular)" in page  # pue
+    if label != "snapshot-2024-12":  # short windows: most fits are not trends, and say so
+        assert page.count('<tr class="flagged">') >= 10
+        assert "CI includes ×1" in page
+
+
+def test_card_window_ends_at_the_snapshot(real_reports: dict[str, Path]) -> None:
+    svg = (real_reports["snapshot-2024-12"] / "figures" / "cards.svg").read_text()
+    assert "released up to the data snapshot (2024-12-06)" in svg
+    assert "5 later cards not shown" in svg
+
+
+@pytest.mark.skipif(
+    not CHROMIUM.exists() and not os.environ.get("CI"),
+    reason="needs Debian's /usr/bin/chromium (apt-get install chromium; CI installs it)",
+)
+@pytest.mark.parametrize("label", ["snapshot-2024-12", "2019-2020"])
+def test_real_reports_in_headless_chromium(label: str, real_reports: dict[str, Path]) -> None:
+    from playwright import sync_api  # a dev dependency: CI must run this test, never skip it
+
+    path = real_reports[label] / "report.html"
+    shots = Path(os.environ.get("TRAINLCA_SCREENSHOT_DIR") or real_reports[label]) / label
+    shots.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM),
+                                     args=["--no-sandbox", "--disable-gpu", "--no-first-run",
+                                           "--disable-background-networking"])
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("request", lambda r: errors.append(r.url)
+                    if not r.url.startswith(("file:", "data:")) else None)
+            page.goto(path.as_uri())
+            page.wait_for_load_state("load")
+            imgs = page.locator("figure img")
+            blocks = page.locator("figure:has(img)")
+            assert imgs.count() == 5 and blocks.count() == 5
+            for i, name in enumerate(F.STUDY_FIGURES):
+                img = imgs.nth(i)
+                img.scroll_into_view_if_needed()
+                assert img.evaluate("e => e.complete && e.naturalWidth") > 0
+                assert img.get_attribute("alt") == F.STUDY_FIGURES[name]
+                blocks.nth(i).screenshot(path=str(shots / f"{name}.png"))
+            page.screenshot(path=str(shots / "report.png"), full_page=True)
+        finally:
+            browser.close()
+    assert errors == []
+    assert all((shots / f"{n}.png").stat().st_size > 10_000 for n in F.STUDY_FIGURES)
