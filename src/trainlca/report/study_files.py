@@ -195,11 +195,12 @@ class FigureWorker:
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parents[2])  # the folder holding ``trainlca``
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        self._stderr = self._dir / "stderr.txt"  # a file, not a pipe: it can never fill up
         try:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-c", _CHILD], stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
-                start_new_session=True)
+            with self._stderr.open("wb") as err:
+                self._proc = subprocess.Popen(
+                    [sys.executable, "-c", _CHILD], stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL, stderr=err, env=env, start_new_session=True)
         except OSError:
             self._proc = None
         self._submitted = False
@@ -212,7 +213,7 @@ class FigureWorker:
             return
         src = self._dir / "in.pickle"
         src.write_bytes(pickle.dumps((tables, list(names)), protocol=pickle.HIGHEST_PROTOCOL))
-        line = json.dumps([str(src), str(self._dir / "out.pickle")]) + "\n"
+        line = json.dumps([str(src), str(self._dir / "out.pickle"), os.getpid()]) + "\n"
         try:
             self._proc.stdin.write(line.encode("utf-8"))
             self._proc.stdin.close()
@@ -230,12 +231,24 @@ class FigureWorker:
         try:
             code = self._proc.wait(timeout=_WORKER_TIMEOUT)
         except subprocess.TimeoutExpired:
+            self._explain("no answer in time")
             return None
         out = self._dir / "out.pickle"
         if code != 0 or not out.is_file():
+            self._explain(f"exit code {code}")
             return None
         done: Rendered = pickle.loads(out.read_bytes())
         return done
+
+    def _explain(self, why: str) -> None:
+        """With ``TRAINLCA_DEBUG`` set, say on stderr why the process failed (the figures are
+        rendered here instead, so a user sees nothing else)."""
+        if os.environ.get("TRAINLCA_DEBUG"):
+            import sys
+
+            detail = self._stderr.read_text(errors="replace") if self._stderr.is_file() else ""
+            print(f"trainlca: figure process failed ({why}); rendering here\n{detail}",
+                  file=sys.stderr)
 
     def close(self) -> None:
         """Stop the process if it still runs; remove its files."""
@@ -243,9 +256,8 @@ class FigureWorker:
             if self._proc.poll() is None:
                 self._proc.kill()
             self._proc.wait()
-            for stream in (self._proc.stdin, self._proc.stderr):
-                if stream is not None:
-                    stream.close()
+            if self._proc.stdin is not None:
+                self._proc.stdin.close()
         shutil.rmtree(self._dir, ignore_errors=True)
 
     def __enter__(self) -> FigureWorker:
@@ -257,8 +269,8 @@ class FigureWorker:
 
 def _child_main() -> None:
     """Body of the second process: import the plotting stack, wait for one line naming the
-    input and output files, render, write the output atomically. Exit 0 without work if the
-    parent closes the pipe first."""
+    input and output files and the parent's pid, render, write the output atomically. Exit 0
+    without work if the parent closes the pipe first, without output if it has died."""
     import pickle
     import signal
     import sys
@@ -274,9 +286,12 @@ def _child_main() -> None:
     line = sys.stdin.readline()
     if not line.strip():
         return
-    src, dst = json.loads(line)
+    src, dst, parent = json.loads(line)
     tables, names = pickle.loads(Path(src).read_bytes())
     blob = pickle.dumps(render_study_figures(tables, names), protocol=pickle.HIGHEST_PROTOCOL)
+    if os.getppid() != parent:  # the parent is gone (killed): leave nothing behind
+        shutil.rmtree(Path(dst).parent, ignore_errors=True)
+        return
     part = Path(dst + ".part")
     part.write_bytes(blob)
     part.replace(dst)
