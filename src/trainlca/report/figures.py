@@ -368,7 +368,7 @@ def _log_y(ax: Axes) -> None:
 def _title(ax: Axes, title: str, summary: FitSummary | None) -> None:
     """Panel title, with the fit's growth on a second, smaller line (grey when flagged)."""
     lines = 0 if summary is None else summary.title_line.count("\n") + 1
-    ax.set_title(title, loc="center", pad=4 + 10 * lines)
+    ax.set_title(title, loc="center", y=1.0, pad=4 + 10 * lines)
     if summary is not None:
         ax.annotate(summary.title_line, (0.5, 1.0), xycoords="axes fraction",
                     xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
@@ -603,7 +603,7 @@ def _scenario_panel(ax: Axes, systems: pd.DataFrame, trends: pd.DataFrame | None
         lines.append((text + (" *" if summary.flagged else ""), st["color"], alpha))
     ax.set_ylabel(AXIS_LABEL[q])
     _log_y(ax)
-    ax.set_title(TITLE[q])
+    ax.set_title(TITLE[q], y=1.0)
     _year_axis(ax)
     for i, (text, color, alpha) in enumerate(lines):
         ax.annotate(text, (1.03, 0.96 - 0.12 * i), xycoords="axes fraction", ha="left",
@@ -664,7 +664,7 @@ def share_figure(systems: pd.DataFrame) -> Figure:
                     lw=1.4)
         ax.set_ylim(0, 100)
         ax.set_ylabel(f"Production share of {SHORT[c]} (%)")
-        ax.set_title(TITLE[c])
+        ax.set_title(TITLE[c], y=1.0)
         _year_axis(ax)
     _legend_below(fig, [_marker_handle("o", OKABE_ITO["orange"]),
                         _marker_handle("s", OKABE_ITO["black"], ls="--", lw=1.4)],
