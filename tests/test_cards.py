@@ -104,7 +104,7 @@ def test_csv_columns_and_roundtrip(tmp_path: Path) -> None:
     for c in ("hardware", "release_date", "gwp", "adpe", "pe", "wu", "die_area_cm2",
               "memory_gb", "die_area_imputed", "host_gwp_per_accelerator"):
         assert c in cols
-    assert tuple(cols) == CSV_COLUMNS
+    assert tuple(cols) == (*CSV_COLUMNS, "schema_version", "trainlca_version")
     recs = list(reader)
     a100 = next(r for r in recs if r["hardware"] == "NVIDIA A100 SXM4 80 GB")
     assert float(a100["gwp"]) == pytest.approx(330.06, abs=0.01)

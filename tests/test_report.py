@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -10,11 +11,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from clitools import run_cli as run
 from trainlca.report import figures as F
 from trainlca.report.files import OutputError
-from trainlca.report.html import write_report
+from trainlca.report.html import build_report, column_format, write_report
 
 CHROMIUM = Path("/usr/bin/chromium")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -308,6 +311,173 @@ def test_report_in_headless_chromium(study: tuple[pd.DataFrame, ...], tmp_path: 
 
 
 
+# --- what each figure shows -------------------------------------------------------------------
+
+
+def _svg_text(fig) -> str:  # type: ignore[no-untyped-def]
+    return F.render(fig, "svg").decode("utf-8")
+
+
+def _overlaps(a, b) -> bool:  # type: ignore[no-untyped-def]
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def _data_axes(fig):  # type: ignore[no-untyped-def]
+    return [ax for ax in fig.axes if ax.get_visible() and ax.axison]
+
+
+def test_scenarios_figure_has_every_criterion_coinciding_fits_named_legend_off_data(
+        study: tuple[pd.DataFrame, ...]) -> None:
+    systems, _trends, *_ = study
+    systems = systems.copy()
+    sc = systems["scenario"].to_numpy()
+    for moved, same in (("location-shift", "baseline"), ("both", "efficient-hardware")):
+        # energy does not depend on the grid (as in the study)
+        systems.loc[sc == moved, "energy_kwh"] = systems.loc[sc == same, "energy_kwh"].to_numpy()
+    fig = F.scenarios_figure(systems)
+    svg = _svg_text(fig)  # draws the figure: positions below are final
+    for title in ("Electricity", "Global warming", "Abiotic depletion (metals)",
+                  "Primary energy", "Water use"):
+        assert title in svg
+    axes = _data_axes(fig)
+    assert len(axes) == 5 and all(ax.get_yscale() == "log" for ax in axes)
+    # Location-shift is the baseline line, "both" the efficient-hardware one for energy: both
+    # are named, and drawn with distinct dashes and markers.
+    assert svg.count("(= baseline)") == 1 and svg.count("(= efficient hw)") == 1
+    lines = [ln for ln in axes[0].get_lines() if len(ln.get_xdata()) > 2]
+    assert len({(str(ln.get_linestyle()), ln.get_marker()) for ln in lines}) == 4
+    legends = [lg for ax in fig.axes for lg in ([ax.get_legend()] if ax.get_legend() else [])]
+    legends += list(fig.legends)
+    assert len(legends) == 1
+    box = legends[0].get_window_extent()
+    assert not any(_overlaps(box, ax.get_window_extent()) for ax in axes)
+
+
+def test_every_study_figure_keeps_legends_off_the_axes(study: tuple[pd.DataFrame, ...]) -> None:
+    systems, trends, _rebound, cards, _ = study
+    for fig in (F.systems_figure(systems, trends), F.cards_figure(cards),
+                F.share_figure(systems)):
+        F.render(fig, "png")
+        boxes = [lg.get_window_extent() for lg in fig.legends] + [
+            ax.get_legend().get_window_extent() for ax in fig.axes if ax.get_legend()]
+        assert boxes
+        assert not any(_overlaps(b, ax.get_window_extent()) for b in boxes
+                       for ax in _data_axes(fig))
+
+
+def _cards_by_class() -> pd.DataFrame:
+    rows = []
+    for i, (kind, year) in enumerate([("GPU", 2014 + k) for k in range(10)]
+                                     + [("TPU", 2018.5), ("TPU", 2021.5), ("ASIC", 2019.2),
+                                        ("ASIC", 2022.4), ("WSE", 2021.6), ("GPU", 2025.9)]):
+        date = pd.Timestamp(f"{int(year)}-01-01") + pd.Timedelta(days=int((year % 1) * 365))
+        gwp = 40 * 1.2 ** (year - 2014)
+        rows.append({"hardware": f"chip {i}", "type": kind,
+                     "release_date": date.date().isoformat(), "die_area_imputed": i == 3,
+                     "gwp": gwp, "adpe": 0.018 * 1.04 ** (year - 2014), "pe": 12 * gwp,
+                     "wu": gwp})
+    return pd.DataFrame(rows)
+
+
+def test_cards_figure_log_axes_markers_per_class_and_snapshot_window() -> None:
+    cards = _cards_by_class()
+    fig = F.cards_figure(cards, snapshot="2025-06-30")
+    axes = _data_axes(fig)
+    # Every panel carries an exponential fit, so every y axis is logarithmic, ADPe included
+    # (its range spans less than a decade: labelled plain, marked "log scale").
+    assert [ax.get_yscale() for ax in axes] == ["log"] * 4
+    assert "log scale" in axes[1].get_ylabel()
+    # GPU, TPU, ASIC and wafer-scale engines each have their own marker (and colour).
+    legend = fig.legends[0]
+    markers = {t.get_text(): h.get_marker() for t, h in zip(
+        legend.get_texts(), legend.legend_handles, strict=True)}
+    classes = ["GPU", "TPU", "other ASIC", "wafer-scale engine"]
+    assert len({markers[c] for c in classes}) == 4
+    # The card released after the snapshot (2025-11) is not drawn, and the title says so.
+    drawn = sum(len(c.get_offsets()) for c in axes[0].collections
+                if type(c).__name__ == "PathCollection")
+    assert drawn == len(cards) - 1
+    assert "1 later card not shown" in fig.get_suptitle()
+    everything = F.cards_figure(cards)
+    assert sum(len(c.get_offsets()) for c in _data_axes(everything)[0].collections
+               if type(c).__name__ == "PathCollection") == len(cards)
+
+
+def _noisy(seed: int, slope: float, n: int = 30, noise: float = 1.5) -> pd.DataFrame:
+    """Systems over 2019-2021 with a trend of ``slope`` decades/yr under ``noise`` decades."""
+    rng = np.random.default_rng(seed)
+    year = np.sort(rng.uniform(2019, 2021, n))
+    rows = []
+    for sc in ("baseline", "location-shift", "efficient-hardware", "both"):
+        for i in range(n):
+            e = 10 ** (5 + slope * (year[i] - 2019) + rng.normal(0, noise))
+            r = {"model": f"m{i}", "publication_date": "2020-01-01", "year": year[i],
+                 "scenario": sc, "energy_kwh": e, "flag_hours_from_compute": i % 2 == 0}
+            for c in ("gwp", "adpe", "pe", "wu"):
+                r[c] = e * 0.3
+                r[f"{c}_production"] = e * 0.03
+            rows.append(r)
+    return pd.DataFrame(rows)
+
+
+def test_weak_fits_are_grey_and_say_why() -> None:
+    fig = F.systems_figure(_noisy(3, 0.0))
+    svg = _svg_text(fig)
+    assert svg.count("flagged: ") == 5 and "R² &lt; 0.1" in svg
+    for ax in _data_axes(fig):
+        fit = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 100]
+        assert len(fit) == 1 and fit[0].get_color() == F.FLAGGED_GREY
+    good = F.systems_figure(synthetic()[0])
+    for ax in _data_axes(good):
+        fit = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 100]
+        assert fit[0].get_color() == F.OKABE_ITO["black"]
+
+
+def test_declining_flat_and_degenerate_series_render(study: tuple[pd.DataFrame, ...]) -> None:
+    from trainlca.report.study_files import render_figures
+
+    *_, cards, _ = study
+    falling = _noisy(5, -1.0, noise=0.2)
+    flat = _noisy(6, 0.0).assign(energy_kwh=1e4, gwp=3e3, adpe=2.0, pe=5e4, wu=8e3)
+    one = _noisy(7, 0.5, n=1)
+    for systems in (falling, flat, one):
+        tr = [(q, f) for q, f in (("compute", 0.5), ("efficiency", 2.0), ("energy", 0.25))]
+        rebound = pd.DataFrame([{"term": q, "growth_per_year": g, "ci_low": g * 0.8,
+                                 "ci_high": g * 1.2, "r2": 0.4, "n": 30} for q, g in tr])
+        t = F.StudyTables(systems, None, rebound, cards)
+        done = render_figures(t, F.study_figure_names(t), parallel=False)
+        assert sorted(done) == ["cards", "rebound", "scenarios", "share", "systems"]
+        assert all(len(d["png"]) > 5000 for d in done.values())
+    assert "halves in" in _svg_text(F.systems_figure(falling))
+    nan = pd.DataFrame([{"term": "compute", "growth_per_year": math.nan}])
+    assert "no fit" in _svg_text(F.rebound_figure(nan))
+
+
+def test_number_and_growth_texts() -> None:
+    assert F.number(3.47e-4) == "3.47×10⁻⁴" and F.number(1.37e8) == "1.37×10⁸"
+    assert F.number(2300.0) == "2,300" and F.number(math.inf) == "∞"
+    assert F.superscripts("2.34×10^-4 and 10^12") == "2.34×10⁻⁴ and 10¹²"
+    assert F.growth_text(2.0) == "×2.00/yr, doubles in 12 mo"
+    assert F.growth_text(0.5, 0.4, 0.6) == "×0.50/yr [0.40–0.60], halves in 12 mo"
+    assert F.growth_text(1.0) == "×1.00/yr" and F.growth_text(math.nan) == "no fit"
+    assert F.growth_text(8308.9) == "×8,310/yr, doubles in 1 mo"
+
+
+@pytest.mark.parametrize("draws", ["0", "200"])
+def test_estimate_plot_superscripts_and_point_panel(draws: str, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "run.svg"
+    code, _, err = run(capsys, "estimate", "-H", "H100", "-n", "8", "--hours", "24", "-c",
+                       "FRA", "--draws", draws, "--plot", str(target))
+    assert code == 0, err
+    svg = target.read_text()
+    assert "^" not in svg and "×10⁻⁴ kgSbeq" in svg and "kgCO₂eq" in svg
+    if draws == "0":  # no interval to draw: the panel lists the point values and says why
+        assert "Point values (0 draws: no interval;" in svg and "90 %:" not in svg
+    else:
+        assert "Point values" not in svg and "90 %:" in svg
+
+
 @pytest.mark.parametrize("ext", [".png", ".svg", ".pdf"])
 def test_estimate_plot(ext: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / f"run{ext}"
@@ -365,3 +535,53 @@ def test_estimate_cold_start_does_not_import_matplotlib() -> None:
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
+
+
+# --- the report's tables -----------------------------------------------------------------------
+
+
+@given(st.lists(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False)
+                .filter(lambda v: v == 0 or abs(v) > 1e-12), min_size=1, max_size=30))
+def test_one_number_format_per_column(values: list[float]) -> None:
+    cells = [column_format(values)(v) for v in values]
+    nonzero = [c for c, v in zip(cells, values, strict=True) if v != 0]
+    powers = {("×10<sup>" in c) for c in nonzero}
+    assert len(powers) <= 1  # all in powers of ten, or none
+    if powers == {False}:  # fixed: the same number of decimals everywhere
+        assert len({len(c.split(".")[1]) if "." in c else 0 for c in nonzero}) == 1
+    for c, v in zip(cells, values, strict=True):  # and each cell still says its value
+        if "×10<sup>" in c:
+            mant, exp = c.removesuffix("</sup>").split("×10<sup>")
+            assert float(mant) * 10 ** int(exp) == pytest.approx(v, rel=6e-3)
+        else:
+            assert float(c.replace(",", "")) == pytest.approx(v, rel=6e-3, abs=6e-3)
+
+
+def test_column_format_spells_out_special_values() -> None:
+    fmt = column_format([1.37e8, 8.03e6, float("nan"), float("inf")])
+    assert [fmt(v) for v in (1.37e8, 8.03e6)] == ["1.37×10<sup>8</sup>", "8.03×10<sup>6</sup>"]
+    assert fmt(float("nan")) == "–" and fmt(float("inf")) == "∞"
+
+
+def test_report_tables_flag_weak_fits_and_list_parameters(
+        study: tuple[pd.DataFrame, ...]) -> None:
+    from trainlca.presets import get_preset
+
+    systems, trends, rebound, _cards, skipped = study
+    t = trends.copy()
+    weak = (t.criterion == "adpe") & (t.scenario == "both")
+    t.loc[weak, ["r2", "ci_low"]] = [2e-4, 0.7]
+    params = get_preset("default").params()
+    meta = {"preset": "default", "draws": 0, "epoch": {"source": "/home/me/x.csv",
+                                                       "sha256": "ab" * 32},
+            "parameters": [{"name": k, "value": p.value, "unit": p.unit, "status": "default",
+                            "source": p.source} for k, p in params.items()]}
+    page = build_report(systems, t, rebound, None, skipped, meta,
+                        figures={"rebound": F.render(F.rebound_figure(rebound))})
+    assert page.count('<tr class="flagged">') == 1
+    row = page[page.index('<tr class="flagged">'):].split("</tr>")[0]
+    assert "adpe" in row and "R² &lt; 0.1; CI includes ×1" in row
+    assert "<th>range (Monte Carlo distribution)</th>" in page
+    pue = page[page.index("<td>pue<br>"):].split("</tr>")[0]
+    assert ">1.2</td>" in pue and "1.08–1.56 (triangular)" in pue and "Uptime" in pue
+    assert "/home/me" not in page and "x.csv" in page and "{'" not in page

@@ -172,3 +172,124 @@ def test_degenerate_fit_gives_inf_ci_not_overflow_error() -> None:
     f = fit_log_trend([2013.0, 2014.0, 2014.0], [4.7e-243, 1e22, 7.0])
     assert math.isinf(f.ci_high) and f.ci_high > 0
     assert math.isfinite(f.slope)
+
+
+# --- Reference values, speed-ups and shapes -----------------------------------------------------
+
+
+def _reference_draws() -> np.ndarray:
+    rng = np.random.default_rng(1)
+    y = exact(X)[None, :] * 10 ** rng.normal(0, 0.3, (300, X.size))
+    y[3, 5] = np.nan
+    y[7, [1, 2]] = 0.0
+    return y
+
+
+def _summary(d):  # type: ignore[no-untyped-def]
+    return (d.growth_p5, d.growth_p50, d.growth_p95, d.growth_ci_low, d.growth_ci_high,
+            d.doubling_ci_low, d.doubling_ci_high, d.samples_per_draw)
+
+
+def test_fit_draws_bit_identical_to_values_before_the_t_matrix_cache() -> None:
+    # Computed with trainlca at commit e2c92fe (scipy.stats.t.ppf, a fresh t matrix per call):
+    # the cache and stdtrit must give the same floats, to the last bit.
+    Y = _reference_draws()
+    assert _summary(fit_draws(X, Y)) == (
+        1.8957202460988667, 1.9923085551547837, 2.1073424432438994, 1.8211069476511899,
+        2.1858590995843, 10.636408137864292, 13.875789604515038, 200)
+    assert _summary(fit_draws(X[:3], Y[:, :3])) == (
+        0.4016485788602779, 1.8764189332826096, 8.409289309681519, 0.00010882081757258699,
+        26052.180043987053, 0.8180451777704493, math.inf, 200)
+    assert _summary(fit_draws(X, np.tile(Y[0], (40, 1)))) == (
+        1.898797475782223, 1.898797475782223, 1.898797475782223, 1.797404027812003,
+        2.007676428119074, 11.934043255615041, 14.185826809741219, 200)
+    d = fit_draws(X, Y, seed=7, samples_per_draw=50)
+    assert (d.growth_ci_low, d.growth_ci_high) == (1.816956618484442, 2.185543549996225)
+    f = fit_log_trend(X, Y[0])
+    assert (f.ci_low, f.ci_high, f.t_crit) == (1.7966149252094, 2.0067916632812786,
+                                               2.0555294386428735)
+
+
+def test_t_quantile_is_identical_to_scipy_stats() -> None:
+    from trainlca.trends import _t_quantile
+
+    dof = np.array([1, 2, 3, 4.5, 10, 27, 50, 292, 1e4, 1e6])
+    for conf in (0.9, 0.95, 0.99):
+        assert np.array_equal(_t_quantile(conf, dof), stats.t.ppf(0.5 + conf / 2, dof))
+    assert np.isnan(_t_quantile(0.95, 0.0))
+
+
+def test_the_t_matrix_is_drawn_once_per_shape_dof_and_seed() -> None:
+    from trainlca.trends import _t_matrix
+
+    Y = _reference_draws()
+    _t_matrix.cache_clear()
+    first = fit_draws(X, Y)
+    for scale in (2.0, 5.0, 0.1):  # other criteria of the same study: same draws and runs
+        fit_draws(X, Y * scale)
+    assert _t_matrix.cache_info().misses == 1 and _t_matrix.cache_info().hits == 3
+    fit_draws(X, Y, seed=8)
+    assert _t_matrix.cache_info().misses == 2
+    assert _summary(fit_draws(X, Y)) == _summary(first)
+
+
+def test_no_scipy_stats_import_on_any_path() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from trainlca.trends import fit_log_trend, fit_draws, rebound, fit_by_group\n"
+        "x = np.linspace(2013, 2025, 30); y = 10 ** (0.3 * (x - 2013))\n"
+        "fit_log_trend(x, y); fit_draws(x, np.tile(y, (20, 1))); rebound(x, y, y, y)\n"
+        "fit_by_group(x, y, ['a'] * 30, min_n=3)\n"
+        "from trainlca.cards import card_table, card_trend\n"
+        "card_trend(card_table())\n"
+        "assert 'scipy.stats' not in sys.modules, 'scipy.stats imported'\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("bad", [exact(X), exact(X)[None, None, :], 3.0])
+def test_fit_draws_wants_draws_by_runs(bad: np.ndarray) -> None:
+    # A wrong shape is a caller's bug: AssertionError (exit 1 in the CLI), not a user error.
+    with pytest.raises(AssertionError, match=r"\(draws, runs\)"):
+        fit_draws(X, bad)
+    with pytest.raises(AssertionError, match="broadcast"):
+        fit_draws(X[:5], np.tile(exact(X), (4, 1)))
+
+
+# --- Declining, flat and degenerate series; flags ------------------------------------------------
+
+
+def test_flat_series_is_growth_one_and_flagged() -> None:
+    from trainlca.trends import fit_flags
+
+    f = fit_log_trend(X, np.full(X.size, 7.0))
+    assert f.growth_per_year == 1.0 and f.ci_low == 1.0 and f.ci_high == 1.0
+    assert f.doubling_months == math.inf and f.r2 == 1.0
+    assert fit_flags(f.r2, f.n, f.ci_low, f.ci_high) == ("CI includes ×1",)
+
+
+def test_halving_time_of_a_decline() -> None:
+    from trainlca.trends import halving_months
+
+    f = fit_log_trend(X, 1.0 / exact(X))
+    assert float(halving_months(f.slope)) == pytest.approx(12 * math.log10(2) / 0.3)
+    assert float(halving_months(0.3)) == math.inf
+
+
+def test_fit_flags_name_each_reason() -> None:
+    from trainlca.trends import MIN_FIT_N, WEAK_R2, fit_flags
+
+    assert fit_flags(0.9, 50, 1.5, 2.5) == ()
+    assert fit_flags(WEAK_R2 / 2, 50, 1.5, 2.5) == ("R² < 0.1",)
+    assert fit_flags(0.9, MIN_FIT_N - 1, 1.5, 2.5) == ("n < 10",)
+    assert fit_flags(0.9, 50, 0.8, 2.5) == ("CI includes ×1",)
+    assert fit_flags(0.9, 50, 0.2, 0.9) == ()  # a significant decline is a trend
+    assert fit_flags(math.nan, 1) == ("no fit",)
+    assert fit_flags(1.0, 2) == ("n < 10",)  # n = 2: no CI, no CI flag
+    rng = np.random.default_rng(4)
+    noise = fit_log_trend(X, 10 ** rng.normal(0, 1, X.size))  # no trend at all
+    assert "R² < 0.1" in fit_flags(noise.r2, noise.n, noise.ci_low, noise.ci_high)

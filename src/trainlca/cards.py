@@ -286,11 +286,13 @@ def _cell(v: Any) -> Any:
 
 def cards_csv(rows: Iterable[CardRow]) -> str:
     """The rows as CSV text (columns ``CSV_COLUMNS``; empty cell = NaN, e.g. ``wu`` n/c)."""
+    from trainlca import SCHEMA_VERSION, __version__
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
+    w.writerow([*CSV_COLUMNS, "schema_version", "trainlca_version"])
     for r in rows:
-        w.writerow([_cell(getattr(r, c)) for c in CSV_COLUMNS])
+        w.writerow([*(_cell(getattr(r, c)) for c in CSV_COLUMNS), SCHEMA_VERSION, __version__])
     return buf.getvalue()
 
 

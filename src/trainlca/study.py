@@ -378,8 +378,11 @@ def _meta(data: EpochData, rt: RunTable, catalog: Catalog, provider: GridProvide
           draws: int, seed: int, start_year: float, end_year: float | None,
           impute_hardware: bool, target: str) -> dict[str, Any]:
     """study.json: data versions, settings, counts and every parameter with its status."""
+    from trainlca import SCHEMA_VERSION, __version__
+
     snapshot = str(data.snapshot_date) if data.snapshot_date else None
     return {
+        "schema_version": SCHEMA_VERSION, "trainlca_version": __version__,
         "epoch": {"source": data.source, "sha256": data.sha256, "snapshot_date": snapshot,
                   "schema": data.schema_variant, "rows": len(data),
                   "downloaded_at": data.downloaded_at},

@@ -1,7 +1,9 @@
 """Exponential trend fits: growth per year, doubling times, confidence intervals (METHOD §7).
 
-Pure, vectorised functions over arrays, no I/O. scipy is imported only inside the functions that
-need it (t quantiles), so importing this module stays cheap.
+Pure, vectorised functions over arrays, no I/O. Student-t quantiles come from
+``scipy.special.stdtrit`` (the function behind ``scipy.stats.t.ppf``, identical values), imported
+inside the function that needs it: ``scipy.stats`` costs over half a second to import and is never
+loaded.
 
 The model, per criterion and scenario::
 
@@ -12,6 +14,11 @@ The model, per criterion and scenario::
 - 95 % confidence intervals from Student's t on b's standard error, with n − 2 degrees of
   freedom (the same numbers as ``scipy.stats.linregress``'s ``stderr``).
 - Points with y ≤ 0 or NaN (or a NaN x) are dropped before fitting; ``n`` counts the points kept.
+- Declines (b < 0), flat series (b = 0) and degenerate ones (fewer than 2 points, one distinct x)
+  are results, not errors: growth < 1, growth 1, or NaN everywhere ("no fit").
+- A fit is not read as a trend (figures grey it, the report flags it; :func:`fit_flags`) when
+  it explains less than ``WEAK_R2`` = 10 % of the variance of log10(y), rests on fewer than
+  ``MIN_FIT_N`` = 10 points, or its confidence interval contains ×1 (no significant change).
 
 Monte Carlo (:func:`fit_draws`): the same regression fitted on every draw at once, in closed
 form over a (draws, runs) array. Two spreads are reported:
@@ -27,6 +34,7 @@ form over a (draws, runs) array. Two spreads are reported:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -43,15 +51,19 @@ DEFAULT_CONF: Final[float] = 0.95
 DRAWS_SEED: Final[int] = 20241217
 #: Cap on the pooled t-samples of :func:`fit_draws` (draws × samples_per_draw).
 MAX_POOLED: Final[int] = 4_000_000
+#: Below this R² (share of the variance of log10(y) explained) a fit is flagged as weak.
+WEAK_R2: Final[float] = 0.1
+#: A fit on fewer points than this is flagged (a handful of systems is not a trend).
+MIN_FIT_N: Final[int] = 10
 
 
 def _t_quantile(conf: float, dof: ArrayLike) -> FloatArray:
     """Two-sided Student-t critical value for ``conf`` (NaN where dof < 1)."""
-    from scipy import stats
+    from scipy.special import stdtrit
 
     d = np.asarray(dof, dtype=np.float64)
     safe = np.where(d >= 1, d, 1.0)
-    q = np.asarray(stats.t.ppf(0.5 + conf / 2.0, safe), dtype=np.float64)
+    q = np.asarray(stdtrit(safe, 0.5 + conf / 2.0), dtype=np.float64)
     return np.where(d >= 1, q, np.nan)
 
 
@@ -243,6 +255,31 @@ def fit_log_trend(x_years: ArrayLike, y: ArrayLike, *, conf: float = DEFAULT_CON
     )
 
 
+def fit_flags(r2: float, n: float, ci_low: float = math.nan,
+              ci_high: float = math.nan) -> tuple[str, ...]:
+    """Why a fit should not be read as a trend (empty when it can), in display words.
+
+    ``"no fit"`` (NaN R², e.g. fewer than 2 points or one distinct x), ``"n < 10"``
+    (``MIN_FIT_N``), ``"R² < 0.1"`` (``WEAK_R2``), ``"CI includes ×1"`` (the growth's
+    confidence interval contains no change). NaN CI bounds (n = 2) add no flag.
+    """
+    if not math.isfinite(r2) or not n:
+        return ("no fit",)
+    flags: list[str] = []
+    if n < MIN_FIT_N:
+        flags.append(f"n < {MIN_FIT_N}")
+    if r2 < WEAK_R2:
+        flags.append(f"R² < {WEAK_R2:g}")
+    if ci_low <= 1.0 <= ci_high:
+        flags.append("CI includes ×1")
+    return tuple(flags)
+
+
+def halving_months(slope: ArrayLike) -> FloatArray:
+    """Halving time in months of a declining log10 slope: ``12·log10(2)/−b``; inf when b ≥ 0."""
+    return doubling_months(-np.asarray(slope, dtype=np.float64))
+
+
 # --- Monte Carlo ------------------------------------------------------------------------------
 
 
@@ -357,6 +394,43 @@ def _ls_masked(
     return n, sxx, syy, b, sse
 
 
+def _check_draws_shape(x: ArrayLike, yy: FloatArray) -> FloatArray:
+    """x broadcast to Y's (draws, runs); a wrong shape is a caller's bug, not a user error."""
+    if yy.ndim != 2:
+        raise AssertionError(f"fit_draws: Y must be shaped (draws, runs), got {yy.shape}")
+    try:
+        return np.broadcast_to(np.asarray(x, dtype=np.float64), yy.shape)
+    except ValueError:
+        raise AssertionError(
+            f"fit_draws: x of shape {np.shape(x)} does not broadcast to Y's {yy.shape}"
+        ) from None
+
+
+@functools.lru_cache(maxsize=2)
+def _t_matrix(draws: int, k: int, seed: int, dof: bytes) -> FloatArray:
+    """Student-t samples shaped (draws, k), row d on ``dof[d]`` degrees of freedom (the float64
+    bytes of a (draws,) array), from ``default_rng(seed)``; read-only, cached: the fits of one
+    study share draws, seed and (almost always) degrees of freedom. At most 2 × 32 MB kept."""
+    df_ = np.frombuffer(dof, dtype=np.float64)
+    t = np.random.default_rng(seed).standard_t(df_[:, None], size=(draws, k))
+    t.flags.writeable = False
+    return t
+
+
+def _pooled_interval(b: FloatArray, se: FloatArray, dof: FloatArray, alpha: float, k: int,
+                     seed: int) -> tuple[float, float]:
+    """``alpha`` and 100 − ``alpha`` percentiles of the slopes b_d + se_d · T_{dof_d}, k per
+    draw (log10/yr); draws whose se is NaN (n ≤ 2) contribute their b only."""
+    df_ = np.where(dof >= 1, dof, 1.0)
+    t = _t_matrix(int(b.shape[0]), k, seed, df_.tobytes())
+    pooled = (b[:, None] + np.where(np.isnan(se), 0.0, se)[:, None] * t).ravel()
+    finite = pooled[~np.isnan(pooled)]
+    if not finite.size:
+        return math.nan, math.nan
+    lo, hi = np.percentile(finite, [alpha, 100.0 - alpha])
+    return float(lo), float(hi)
+
+
 def fit_draws(
     x: ArrayLike,
     Y: ArrayLike,
@@ -374,21 +448,12 @@ def fit_draws(
         samples_per_draw: t-samples of the slope per draw for the combined interval (capped so
             that draws × samples ≤ ``MAX_POOLED``).
         seed: seed of those samples.
+    Raises:
+        AssertionError: Y is not 2-D or x does not broadcast to it (a caller's bug).
     """
-    from trainlca.errors import ParameterError
-
     conf = _check_conf(conf)
     yy = np.asarray(Y, dtype=np.float64)
-    if yy.ndim == 1:
-        yy = yy[None, :]
-    if yy.ndim != 2:
-        raise ParameterError(f"Y must be shaped (draws, runs), got {yy.shape}")
-    try:
-        xx = np.broadcast_to(np.asarray(x, dtype=np.float64), yy.shape)
-    except ValueError:
-        raise ParameterError(
-            f"x of shape {np.shape(x)} does not match Y of shape {yy.shape}"
-        ) from None
+    xx = _check_draws_shape(x, yy)
     ok = _valid(xx, yy)
     with np.errstate(divide="ignore", invalid="ignore"):
         shared = _shared_mask(x, ok)
@@ -408,20 +473,10 @@ def fit_draws(
     # (so inf doubling times never enter an interpolation).
     b5, b50, b95 = (_nanpct(b, q) for q in (5.0, 50.0, 95.0))
     alpha = (1.0 - conf) / 2.0 * 100.0
-
-    # Combined interval: pool b_d + se_d · T_{n_d − 2} over draws (regression uncertainty on top
-    # of the parameter spread). Draws whose se is NaN (n ≤ 2) contribute their b only.
+    # Combined interval: regression uncertainty on top of the parameter spread.
     draws = yy.shape[0]
     k = max(1, min(int(samples_per_draw), MAX_POOLED // max(draws, 1)))
-    rng = np.random.default_rng(seed)
-    df_ = np.where(dof >= 1, dof, 1.0)
-    t = rng.standard_t(df_[:, None], size=(draws, k))
-    pooled = (b[:, None] + np.where(np.isnan(se), 0.0, se)[:, None] * t).ravel()
-    finite = pooled[~np.isnan(pooled)]
-    b_lo, b_hi = (
-        (float(v) for v in np.percentile(finite, [alpha, 100.0 - alpha]))
-        if finite.size else (math.nan, math.nan)
-    )
+    b_lo, b_hi = _pooled_interval(b, se, dof, alpha, k, seed)
 
     return DrawFit(
         slope=b,

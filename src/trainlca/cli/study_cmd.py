@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +20,8 @@ from trainlca.cli.options import (
     server_option,
     set_option,
 )
-from trainlca.cli.output import to_json
 from trainlca.errors import TrainLCAError
+from trainlca.report.study_files import write_study
 
 if TYPE_CHECKING:
     from trainlca.study import StudyResult
@@ -46,69 +44,6 @@ def _check_out_dir(out: Path, force: bool) -> None:
 
     if not os.access(probe, os.W_OK):
         raise TrainLCAError(f"--out {out}: directory is not writable; choose another path")
-
-
-def write_study(result: Any, out: Path, *, figures: bool = True) -> list[Path]:
-    """Write every output into a temporary sibling directory, then move the files into ``out``
-    (created if needed): a failure leaves ``out`` as it was."""
-    from trainlca.cards import cards_csv
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        result.systems.to_csv(tmp / "systems.csv", index=False)
-        result.trends.to_csv(tmp / "trends.csv", index=False)
-        result.rebound.to_csv(tmp / "rebound.csv", index=False)
-        (tmp / "cards.csv").write_text(cards_csv(result.card_rows), encoding="utf-8")
-        result.skipped.to_csv(tmp / "skipped.csv", index=False)
-        meta = dict(result.meta)
-        meta["card_trend"] = result.card_trend.to_dict() if result.card_trend else None
-        (tmp / "study.json").write_text(to_json(meta), encoding="utf-8")
-        if figures:
-            _write_figures(result, tmp)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for f in sorted(tmp.iterdir()):
-            dest = out / f.name
-            if f.is_dir():
-                if dest.exists():
-                    shutil.rmtree(dest)
-                f.rename(dest)
-            else:
-                f.replace(dest)
-            written.append(dest)
-        return written
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _write_figures(result: Any, tmp: Path) -> None:
-    """Figures (PNG and SVG) into ``tmp/figures`` and the self-contained ``tmp/report.html``."""
-    import pandas as pd
-
-    from trainlca.report.figures import (
-        fig_cards,
-        fig_rebound,
-        fig_scenarios,
-        fig_share,
-        fig_systems,
-    )
-    from trainlca.report.html import write_report
-
-    card_trend = None
-    if result.card_trend is not None:
-        card_trend = pd.DataFrame([
-            {"criterion": c, "scenario": "cards", "growth_per_year": f.growth_per_year,
-             "ci_low": f.ci_low, "ci_high": f.ci_high, "doubling_months": f.doubling_months}
-            for c, f in result.card_trend.fits.items()])
-    figs = tmp / "figures"
-    fig_cards(result.cards, card_trend, out_dir=figs)
-    fig_systems(result.systems, result.trends, out_dir=figs)
-    fig_scenarios(result.systems, result.trends, out_dir=figs)
-    fig_share(result.systems, out_dir=figs)
-    fig_rebound(result.rebound, out_dir=figs)
-    write_report(tmp, result.systems, result.trends, result.rebound, result.cards,
-                 result.skipped, result.meta)
 
 
 def _fmt_growth(row: Any) -> str:

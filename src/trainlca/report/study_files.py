@@ -1,0 +1,370 @@
+"""The files of ``trainlca study --out DIR``: tables, metadata, figures and the report.
+
+:func:`write_study` writes everything into a temporary sibling of ``DIR`` and then moves the
+files in, so a failure leaves ``DIR`` as it was. Figures are built and rendered once
+(:func:`trainlca.report.figures.render_study_figures`): the same PNG bytes go to
+``figures/*.png`` and into ``report.html``, beside an SVG of each for papers. They are rendered
+on two cores: a second process (:class:`FigureWorker`, a fresh interpreter, safe whatever
+threads the caller runs and whatever its main module does) draws part of them while this one
+draws the rest.
+
+No absolute local path reaches an output: the Epoch file is named by its file name and sha256
+(:func:`public_meta`), as the report shows it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PureWindowsPath
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from trainlca.report.figures import StudyTables
+    from trainlca.study import StudyResult
+
+#: Relative cost of rendering each figure (PNG + SVG, measured), to share them between cores.
+_COST: Final[dict[str, float]] = {"systems": 1.2, "scenarios": 1.05, "cards": 0.9,
+                                  "share": 0.5, "rebound": 0.2}
+#: What starting the second process costs in the same units (a fresh interpreter importing
+#: numpy, pandas, matplotlib and scipy.special).
+_WORKER_START: Final[float] = 1.0
+#: The same for a process started earlier (its imports done): reading its input.
+_WORKER_READY: Final[float] = 0.2
+Rendered = dict[str, dict[str, bytes]]
+
+
+def write_study(result: StudyResult, out: str | Path, *, figures: bool = True,
+                worker: FigureWorker | None = None) -> list[Path]:
+    """Write the study's outputs into ``out`` (created if needed); returns the paths written.
+
+    ``systems.csv``, ``trends.csv``, ``rebound.csv``, ``cards.csv``, ``skipped.csv``,
+    ``study.json`` and, with ``figures``, ``figures/{systems,scenarios,share,rebound,cards}
+    .{png,svg}`` and the self-contained ``report.html`` (see docs/study-outputs.md). Everything
+    is written into a temporary sibling folder first, then moved into ``out``: a failure leaves
+    ``out`` as it was.
+
+    ``worker``: a :class:`FigureWorker` started earlier (its imports then overlap the study);
+    by default one is started here when two CPUs are available. The caller closes its own.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        meta = public_meta(result.meta)
+        _write_tables(result, meta, tmp)
+        if figures:
+            _write_figures(result, meta, tmp, worker)
+        return _move_into(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_tables(result: StudyResult, meta: Mapping[str, Any], tmp: Path) -> None:
+    from trainlca.cards import cards_csv
+
+    for name, frame in (("systems", result.systems), ("trends", result.trends),
+                        ("rebound", result.rebound), ("skipped", result.skipped)):
+        frame_csv(frame, tmp / f"{name}.csv")
+    (tmp / "cards.csv").write_text(cards_csv(result.card_rows), encoding="utf-8")
+    doc = dict(meta)
+    doc["card_trend"] = result.card_trend.to_dict() if result.card_trend else None
+    (tmp / "study.json").write_text(json_text(doc), encoding="utf-8")
+
+
+def frame_csv(frame: Any, path: Path) -> None:
+    """A table as CSV: booleans spelled ``true``/``false`` (as in every CSV trainlca writes),
+    empty cells for NaN (not covered), and the ``schema_version`` and ``trainlca_version``
+    columns last."""
+    from trainlca import SCHEMA_VERSION, __version__
+
+    df = frame.copy()
+    for col in df.columns:
+        if df[col].dtype == bool:
+            df[col] = df[col].map({True: "true", False: "false"})
+    df["schema_version"] = SCHEMA_VERSION
+    df["trainlca_version"] = __version__
+    df.to_csv(path, index=False)
+
+
+def _move_into(tmp: Path, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for f in sorted(tmp.iterdir()):
+        dest = out / f.name
+        if f.is_dir():
+            if dest.exists():
+                shutil.rmtree(dest)
+            f.rename(dest)
+        else:
+            f.replace(dest)
+        written.append(dest)
+    return written
+
+
+def _write_figures(result: StudyResult, meta: Mapping[str, Any], tmp: Path,
+                   worker: FigureWorker | None) -> None:
+    """``tmp/figures/*.{png,svg}`` and ``tmp/report.html``, from one render of each figure."""
+    from trainlca.report.figures import StudyTables, study_figure_names
+    from trainlca.report.html import build_report
+
+    epoch = meta.get("epoch") or {}
+    tables = StudyTables(result.systems, result.trends, result.rebound, result.cards,
+                         epoch.get("snapshot_date"))
+    rendered = render_figures(tables, study_figure_names(tables), worker=worker)
+    figs = tmp / "figures"
+    figs.mkdir()
+    for name, data in rendered.items():
+        for fmt, blob in data.items():
+            (figs / f"{name}.{fmt}").write_bytes(blob)
+    page = build_report(result.systems, result.trends, result.rebound, result.cards,
+                        result.skipped, meta,
+                        figures={n: d["png"] for n, d in rendered.items()})
+    (tmp / "report.html").write_text(page, encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------
+# rendering on two cores
+
+
+def render_figures(tables: StudyTables, names: Sequence[str], *,
+                   parallel: bool | None = None,
+                   worker: FigureWorker | None = None) -> Rendered:
+    """``{name: {"png": bytes, "svg": bytes}}`` for the named study figures.
+
+    With ``parallel`` (default: when this process may use two CPUs or more) a second process
+    (``worker``, started here if None) renders the figures :func:`_split` gives it while this
+    one renders the others; if that process cannot start or fails, this one renders
+    everything. The bytes are the same either way."""
+    from trainlca.report.figures import render_study_figures
+
+    if parallel is None:
+        parallel = worker is not None or _cpus() >= 2
+    head_start = _WORKER_START if worker is None else _WORKER_READY
+    mine, theirs = _split(names, head_start) if parallel else (list(names), [])
+    if not theirs:
+        return render_study_figures(tables, mine)
+    own = worker is None
+    w = FigureWorker() if own else worker
+    assert w is not None
+    try:
+        w.submit(tables, theirs)
+        done = render_study_figures(tables, mine)
+        remote = w.result()
+    finally:
+        if own:
+            w.close()
+    if remote is None or set(remote) != set(theirs):  # it failed: render its share here
+        remote = render_study_figures(tables, theirs)
+    return {n: (done | remote)[n] for n in names}
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _split(names: Sequence[str], head_start: float = 0.0) -> tuple[list[str], list[str]]:
+    """Figures for this process and for the second one, balancing the measured costs (the
+    second process starts ``head_start`` behind); heaviest first, to the less loaded."""
+    mine: list[str] = []
+    theirs: list[str] = []
+    load = [0.0, head_start]
+    for n in sorted(names, key=lambda n: -_COST.get(n, 1.0)):
+        k = 0 if load[0] <= load[1] else 1
+        (mine, theirs)[k].append(n)
+        load[k] += _COST.get(n, 1.0)
+    return mine, theirs
+
+
+#: The second process: a fresh interpreter that imports only the plotting stack (never the
+#: caller's main module, unlike multiprocessing's spawn and forkserver), then waits for work.
+_CHILD: Final[str] = "from trainlca.report.study_files import _child_main; _child_main()"
+#: Longest wait for the second process before rendering its share here instead (s).
+_WORKER_TIMEOUT: Final[float] = 300.0
+
+
+class FigureWorker:
+    """A second process that renders study figures on the other core.
+
+    Start it early, e.g. before :func:`trainlca.study.run_study`: it imports numpy, pandas and
+    matplotlib while the numbers are computed. :func:`write_study` (``worker=``) hands it its
+    share of the figures. It runs in its own session, so Ctrl-C reaches only the parent, whose
+    :meth:`close` (or the ``with`` block) stops it. Whatever goes wrong in it, the parent
+    renders the figures itself.
+    """
+
+    def __init__(self) -> None:
+        import subprocess
+        import sys
+
+        self._dir = Path(tempfile.mkdtemp(prefix="trainlca-figures-"))
+        self._proc: subprocess.Popen[bytes] | None = None
+        env = dict(os.environ)
+        root = str(Path(__file__).resolve().parents[2])  # the folder holding ``trainlca``
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        self._stderr = self._dir / "stderr.txt"  # a file, not a pipe: it can never fill up
+        try:
+            with self._stderr.open("wb") as err:
+                self._proc = subprocess.Popen(
+                    [sys.executable, "-c", _CHILD], stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL, stderr=err, env=env, start_new_session=True)
+        except OSError:
+            self._proc = None
+        self._submitted = False
+
+    def submit(self, tables: StudyTables, names: Sequence[str]) -> None:
+        """Give the process its figures (returns at once)."""
+        import pickle
+
+        if self._proc is None or self._proc.stdin is None or self._submitted:
+            return
+        src = self._dir / "in.pickle"
+        src.write_bytes(pickle.dumps((tables, list(names)), protocol=pickle.HIGHEST_PROTOCOL))
+        line = json.dumps([str(src), str(self._dir / "out.pickle"), os.getpid()]) + "\n"
+        try:
+            self._proc.stdin.write(line.encode("utf-8"))
+            self._proc.stdin.close()
+            self._submitted = True
+        except OSError:  # it died already
+            self._submitted = False
+
+    def result(self) -> Rendered | None:
+        """The figures it rendered, or None if it failed, died or took too long."""
+        import pickle
+        import subprocess
+
+        if self._proc is None or not self._submitted:
+            return None
+        try:
+            code = self._proc.wait(timeout=_WORKER_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self._explain("no answer in time")
+            return None
+        out = self._dir / "out.pickle"
+        if code != 0 or not out.is_file():
+            self._explain(f"exit code {code}")
+            return None
+        done: Rendered = pickle.loads(out.read_bytes())
+        return done
+
+    def _explain(self, why: str) -> None:
+        """With ``TRAINLCA_DEBUG`` set, say on stderr why the process failed (the figures are
+        rendered here instead, so a user sees nothing else)."""
+        if os.environ.get("TRAINLCA_DEBUG"):
+            import sys
+
+            detail = self._stderr.read_text(errors="replace") if self._stderr.is_file() else ""
+            print(f"trainlca: figure process failed ({why}); rendering here\n{detail}",
+                  file=sys.stderr)
+
+    def close(self) -> None:
+        """Stop the process if it still runs; remove its files."""
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                self._proc.kill()
+            self._proc.wait()
+            if self._proc.stdin is not None:
+                self._proc.stdin.close()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def __enter__(self) -> FigureWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _child_main() -> None:
+    """Body of the second process: import the plotting stack, wait for one line naming the
+    input and output files and the parent's pid, render, write the output atomically. Exit 0
+    without work if the parent closes the pipe first, without output if it has died."""
+    import pickle
+    import signal
+    import sys
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    import matplotlib.backends.backend_agg
+    import matplotlib.backends.backend_svg
+    import matplotlib.figure  # noqa: F401  (imported now, while the parent computes)
+    import scipy.special  # noqa: F401
+
+    from trainlca.report.figures import render_study_figures
+
+    line = sys.stdin.readline()
+    if not line.strip():
+        return
+    src, dst, parent = json.loads(line)
+    tables, names = pickle.loads(Path(src).read_bytes())
+    blob = pickle.dumps(render_study_figures(tables, names), protocol=pickle.HIGHEST_PROTOCOL)
+    if os.getppid() != parent:  # the parent is gone (killed): leave nothing behind
+        shutil.rmtree(Path(dst).parent, ignore_errors=True)
+        return
+    part = Path(dst + ".part")
+    part.write_bytes(blob)
+    part.replace(dst)
+
+
+# --------------------------------------------------------------------------------------------
+# metadata fit to share
+
+
+def public_meta(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """The study's metadata fit to share: the Epoch file named by its file name (its sha256
+    is beside it) unless it is a URL, and any other absolute local path replaced by its file
+    name; everything else unchanged."""
+    out = {k: _public(v) for k, v in meta.items()}
+    epoch = out.get("epoch")
+    if isinstance(epoch, dict) and isinstance(epoch.get("source"), str) \
+            and "://" not in epoch["source"]:
+        epoch["source"] = _file_name(epoch["source"])
+    return out
+
+
+def _file_name(path: str) -> str:
+    return PureWindowsPath(path).name if "\\" in path else Path(path).name
+
+
+def _public(v: Any) -> Any:
+    if isinstance(v, Mapping):
+        return {k: _public(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_public(x) for x in v]
+    if isinstance(v, str) and _is_local_path(v):
+        return _file_name(v)
+    return v
+
+
+def _is_local_path(s: str) -> bool:
+    """An absolute path of this machine: ``/…``, ``~/…``, ``C:\\…`` or ``file:…`` (one line)."""
+    return (s.startswith(("/", "~/", "file:")) or PureWindowsPath(s).drive != "") \
+        and "\n" not in s
+
+
+def json_text(obj: Any) -> str:
+    """``obj`` as indented JSON: non-finite floats as null, numpy scalars as numbers, dates
+    in ISO, anything else as its string."""
+
+    def default(o: Any) -> Any:
+        if hasattr(o, "item"):
+            return o.item()
+        if hasattr(o, "isoformat"):
+            return o.isoformat()
+        return str(o)
+
+    def clean(o: Any) -> Any:
+        if isinstance(o, float) and not math.isfinite(o):
+            return None
+        if isinstance(o, Mapping):
+            return {k: clean(v) for k, v in o.items()}
+        if isinstance(o, list | tuple):
+            return [clean(v) for v in o]
+        return o
+
+    return json.dumps(clean(obj), indent=2, default=default, ensure_ascii=False)
