@@ -43,7 +43,7 @@ import numpy as np
 
 from trainlca import card_models, power
 from trainlca.card_models import CardResult
-from trainlca.criteria import CRITERIA, STAGES
+from trainlca.criteria import CRITERIA
 from trainlca.params import PROVIDER_CLASSES, FloatArray, Value
 from trainlca.presets import Boundary
 from trainlca.runspec import RunSpec
@@ -208,6 +208,8 @@ class Impacts:
     draws: int | None = None
     card_model: np.ndarray | None = None
     use_water: Mapping[str, FloatArray] = field(default_factory=dict)
+    #: criterion → :meth:`production`, when the model computed it already (a cache).
+    production_cache: Mapping[str, FloatArray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         want = self.shape
@@ -231,12 +233,11 @@ class Impacts:
         """Allocated production impact of the covered production stages (accelerators + hosts);
         NaN only where neither is covered (a stage that is not covered counts as absent, and
         ``not_covered`` names it: e.g. water is the accelerators' alone, hosts not covered)."""
+        if criterion in self.production_cache:
+            return self.production_cache[criterion]
         s = self.stages[criterion]
-        acc = np.asarray(s["production_accelerator"])
-        hst = np.asarray(s["production_host"])
-        both = np.isnan(acc) & np.isnan(hst)
-        return np.where(both, np.nan, np.where(np.isnan(acc), 0.0, acc)
-                        + np.where(np.isnan(hst), 0.0, hst))
+        return production_sum(np.asarray(s["production_accelerator"]),
+                              np.asarray(s["production_host"]))
 
     def use(self, criterion: str) -> FloatArray:
         return self.stages[criterion]["use"]
@@ -245,11 +246,27 @@ class Impacts:
         """Sum of the covered stages (a stage that is not covered counts as absent, and
         ``not_covered`` names it)."""
         prod = self.production(criterion)
-        return np.where(np.isnan(prod), 0.0, prod) + self.stages[criterion]["use"]
+        use = self.stages[criterion]["use"]
+        if not np.isnan(prod).any():
+            return prod + use
+        return np.where(np.isnan(prod), 0.0, prod) + use
 
     def not_covered(self, criterion: str) -> list[str]:
         """Stages of ``criterion`` that the model does not cover (NaN)."""
         return [k for k, v in self.stages[criterion].items() if bool(np.all(np.isnan(v)))]
+
+
+def production_sum(acc: FloatArray, hst: FloatArray) -> FloatArray:
+    """Accelerator + host production, a stage that is not covered (NaN) counting as absent;
+    NaN only where neither is covered."""
+    acc_nan, hst_nan = np.isnan(acc), np.isnan(hst)
+    if not acc_nan.any():
+        if not hst_nan.any():
+            return acc + hst
+        if hst_nan.all():
+            return acc + 0.0
+    both = acc_nan & hst_nan
+    return np.where(both, np.nan, np.where(acc_nan, 0.0, acc) + np.where(hst_nan, 0.0, hst))
 
 
 def energy_kwh(
@@ -391,9 +408,27 @@ class _LazyModels(Mapping[str, Mapping[str, FloatArray]]):
         return len(self._per)
 
 
-def run_impacts(runs: RunInputs, p: Sample, boundary: Boundary) -> Impacts:
-    """Energy and impacts per criterion and stage for every run: (R,) for a point sample,
-    (D, R) for a Monte Carlo sample."""
+@dataclass(frozen=True)
+class HardwarePart:
+    """What a run's impacts owe to its hardware and description, not to its grid: energy, the
+    production share allocated to it, the card and host figures — (R,) or (D, R). Scenarios that
+    move runs to another grid share it (``run_use``)."""
+
+    energy: FloatArray
+    it_energy: FloatArray
+    share: FloatArray
+    card: CardResult
+    host: Mapping[str, FloatArray]
+    shape: tuple[int, ...]
+    draws: int | None
+    #: criterion → production stage → allocated impact (0 outside the boundary, NaN not covered)
+    production: Mapping[str, Mapping[str, FloatArray]]
+    #: criterion → accelerator + host production (:func:`production_sum`)
+    production_total: Mapping[str, FloatArray]
+
+
+def run_hardware(runs: RunInputs, p: Sample, boundary: Boundary) -> HardwarePart:
+    """Energy (modelled or measured) and production figures of every run (METHOD §4-5)."""
     shape = p.shape(len(runs))
     dev = _arr(p["development_factor"])
     h = runs.spec.hours(p) * dev
@@ -410,26 +445,43 @@ def run_impacts(runs: RunInputs, p: Sample, boundary: Boundary) -> Impacts:
                  else modelled / _arr(p["pue"]))
     card, host = hardware_production_models(hw, p, boundary)
     share = allocation_share(h, p)
-    water = {"offsite": np.broadcast_to(energy * runs.grid["wu"] * _arr(p["grid_wu_scale"]),
-                                        shape),
-             "onsite": np.broadcast_to(onsite_water_l(it_energy, runs.provider_class, p)
+    per_device = {"production_accelerator": card.values, "production_host": host}
+    stages: dict[str, dict[str, FloatArray]] = {
+        c: {s: np.broadcast_to(share * per_device[s][c] if boundary.includes(s) else 0.0, shape)
+            for s in ("production_accelerator", "production_host")}
+        for c in CRITERIA}
+    totals: dict[str, FloatArray] = {c: production_sum(np.asarray(st["production_accelerator"]),
+                                np.asarray(st["production_host"])) for c, st in stages.items()}
+    return HardwarePart(energy, it_energy, share, card, host, shape, p.draws, stages, totals)
+
+
+def run_use(part: HardwarePart, grid: Mapping[str, FloatArray],
+            provider_class: np.ndarray | None, p: Sample, boundary: Boundary) -> Impacts:
+    """The impacts of runs with hardware ``part`` on the electricity ``grid`` (R,)."""
+    shape, energy, card, host = part.shape, part.energy, part.card, part.host
+    water = {"offsite": np.broadcast_to(energy * grid["wu"] * _arr(p["grid_wu_scale"]), shape),
+             "onsite": np.broadcast_to(onsite_water_l(part.it_energy, provider_class, p)
                                        if boundary.onsite_water else np.nan, shape)}
     stages: dict[str, dict[str, FloatArray]] = {}
     for c in CRITERIA:
         use = (water["offsite"] + np.nan_to_num(water["onsite"]) if c == "wu"
-               else energy * runs.grid[c] * _arr(p[f"grid_{c}_scale"]))
-        per_device = {"production_accelerator": card.values[c], "production_host": host[c]}
-        stages[c] = {
-            s: np.broadcast_to(use if s == "use" else
-                               share * per_device[s] if boundary.includes(s) else 0.0, shape)
-            for s in STAGES
-        }
+               else energy * grid[c] * _arr(p[f"grid_{c}_scale"]))
+        stages[c] = {**part.production[c], "use": np.broadcast_to(use, shape)}
     return Impacts(
         energy_kwh=np.broadcast_to(energy, shape),
         stages=stages,
         card={c: np.broadcast_to(v, shape) for c, v in card.values.items()},
         host_per_accelerator={c: np.broadcast_to(v, shape) for c, v in host.items()},
-        draws=p.draws,
+        draws=part.draws,
         card_model=np.broadcast_to(card.model, shape),
         use_water=water,
+        production_cache={c: np.broadcast_to(v, shape)
+                          for c, v in part.production_total.items()},
     )
+
+
+def run_impacts(runs: RunInputs, p: Sample, boundary: Boundary) -> Impacts:
+    """Energy and impacts per criterion and stage for every run: (R,) for a point sample,
+    (D, R) for a Monte Carlo sample."""
+    return run_use(run_hardware(runs, p, boundary), runs.grid, runs.provider_class, p,
+                   boundary)

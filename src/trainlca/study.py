@@ -29,18 +29,26 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from trainlca.api import assess_runs, runs_from_catalog
+from trainlca.api import runs_from_catalog
 from trainlca.catalog import Accelerator, Catalog, load_catalog
 from trainlca.criteria import CRITERIA
 from trainlca.epoch import EpochData, RunTable, build_runs
 from trainlca.grid import GridProvider, load_grid, low_carbon_target
 from trainlca.params import Param
 from trainlca.presets import Boundary, Preset, get_preset
-from trainlca.run import Hardware, Impacts, energy_kwh, host_power_per_accelerator
+from trainlca.run import (
+    Hardware,
+    Impacts,
+    energy_kwh,
+    host_power_per_accelerator,
+    run_hardware,
+    run_use,
+)
 from trainlca.runspec import RunSpec
 from trainlca.servers import Server, load_server
-from trainlca.trends import TrendFit, fit_by_group, fit_draws, fit_log_trend, rebound
-from trainlca.uncertainty import DEFAULT_SEED, check_draws, percentiles, point_values
+from trainlca.study_draws import ScenarioDraws, ScenarioLayout, scenario_draws
+from trainlca.trends import TrendFit, fit_by_group, fit_log_trend, rebound
+from trainlca.uncertainty import DEFAULT_SEED, check_draws, point_values, sample
 
 SCENARIOS: Final[tuple[str, ...]] = ("baseline", "location-shift", "efficient-hardware", "both")
 TREND_QUANTITIES: Final[tuple[str, ...]] = ("energy", *CRITERIA)
@@ -178,14 +186,6 @@ def _scenarios(catalog: Catalog, runs: pd.DataFrame, target: str,
             Scenario("both", eff_accs, eff_spec, shifted)]
 
 
-def _reduce(prefix: str, point: np.ndarray, mc: np.ndarray | None,
-            out: dict[str, Any]) -> None:
-    """``prefix`` (R,) and, with draws (D, R), its 5th and 95th percentiles over the draws."""
-    out[prefix] = point
-    if mc is not None:
-        p = percentiles(mc)
-        out[f"{prefix}_p5"], out[f"{prefix}_p95"] = p[0], p[2]
-
 
 def _trend_row(quantity: str, scenario: str, domain: str, fit: TrendFit,
                mc: Any | None) -> dict[str, Any]:
@@ -212,7 +212,7 @@ class _Assessed:
 
 
 def _systems_table(runs: pd.DataFrame, sc: Scenario, hours: np.ndarray, pt: Impacts,
-                   mc: Impacts | None, baseline: Scenario) -> pd.DataFrame:
+                   mc: ScenarioDraws | None, baseline: Scenario) -> pd.DataFrame:
     cols: dict[str, Any] = {
         "model": runs["model"], "organization": runs["organization"],
         "domain": runs["domain"],
@@ -223,9 +223,9 @@ def _systems_table(runs: pd.DataFrame, sc: Scenario, hours: np.ndarray, pt: Impa
         "training_compute_flop": runs["training_compute_flop"],
         "accelerator_hours": hours,
     }
-    _reduce("energy_kwh", pt.energy_kwh, None if mc is None else mc.energy_kwh, cols)
+    _put("energy_kwh", "energy", pt.energy_kwh, mc, cols)
     for c in CRITERIA:
-        _reduce(c, pt.total(c), None if mc is None else mc.total(c), cols)
+        _put(c, c, pt.total(c), mc, cols)
         cols[f"{c}_production"] = pt.production(c)
         cols[f"{c}_use"] = pt.use(c)
     for flag in [col for col in runs.columns if col.startswith("flag_")]:
@@ -237,21 +237,27 @@ def _systems_table(runs: pd.DataFrame, sc: Scenario, hours: np.ndarray, pt: Impa
     return pd.DataFrame(cols)
 
 
+def _put(prefix: str, quantity: str, point: np.ndarray, mc: ScenarioDraws | None,
+         out: dict[str, Any]) -> None:
+    """``prefix`` (R,) and, with draws, its 5th and 95th percentiles over the draws."""
+    out[prefix] = point
+    if mc is not None:
+        out[f"{prefix}_p5"], out[f"{prefix}_p95"] = mc.p5[quantity], mc.p95[quantity]
+
+
 def _fit_scenario(name: str, year: np.ndarray, domains: np.ndarray, pt: Impacts,
-                  mc: Impacts | None, seed: int
+                  mc: ScenarioDraws | None
                   ) -> tuple[list[dict[str, Any]], dict[tuple[str, str], TrendFit]]:
-    """Trend fits of energy and every criterion: point (R,) and per draw (D, R); per domain
-    for the baseline."""
+    """Trend fits of energy and every criterion: on the point values (R,), with the per-draw
+    fits beside them; per domain for the baseline."""
     rows: list[dict[str, Any]] = []
     fits: dict[tuple[str, str], TrendFit] = {}
-    series: dict[str, tuple[np.ndarray, np.ndarray | None]] = {
-        "energy": (pt.energy_kwh, None if mc is None else mc.energy_kwh),
-        **{c: (pt.total(c), None if mc is None else mc.total(c)) for c in CRITERIA}}
-    for q, (tot, mct) in series.items():
+    series: dict[str, np.ndarray] = {"energy": pt.energy_kwh,
+                                     **{c: pt.total(c) for c in CRITERIA}}
+    for q, tot in series.items():
         fit = fit_log_trend(year, tot)
         fits[(q, name)] = fit
-        mcfit = fit_draws(year, mct, seed=seed) if mct is not None else None
-        rows.append(_trend_row(q, name, "all", fit, mcfit))
+        rows.append(_trend_row(q, name, "all", fit, None if mc is None else mc.fits[q]))
         if name == "baseline":
             for dom, dfit in fit_by_group(year, tot, domains, min_n=MIN_DOMAIN_N,
                                           sep=",").items():
@@ -259,24 +265,45 @@ def _fit_scenario(name: str, year: np.ndarray, domains: np.ndarray, pt: Impacts,
     return rows, fits
 
 
-def _assess_scenario(sc: Scenario, runs: pd.DataFrame, baseline: Scenario,
-                     provider: GridProvider, preset: Preset,
-                     overrides: Mapping[str, float] | None, draws: int, seed: int,
-                     mfu_point: float, step: Progress, server: Server | None = None
-                     ) -> _Assessed:
-    n = len(runs)
-    step(f"scenario {sc.name}: {n} systems × {max(draws, 1)} draws")
-    factors = provider.arrays(sc.zones)
-    ri = runs_from_catalog(sc.accelerators, sc.spec, {c: factors[c] for c in CRITERIA},
-                           server=server)
-    res = assess_runs(ri, preset=preset, overrides=overrides, draws=draws, seed=seed)
-    table = _systems_table(runs, sc, sc.spec.point_hours(mfu_point), res.point, res.draws,
-                           baseline)
-    step(f"trend fits for {sc.name}")
+#: Which hardware set (0 own chips, 1 efficient chips) and grid each scenario uses.
+LAYOUT: Final[tuple[ScenarioLayout, ...]] = (
+    ScenarioLayout("baseline", 0, "own"), ScenarioLayout("location-shift", 0, "target"),
+    ScenarioLayout("efficient-hardware", 1, "own"), ScenarioLayout("both", 1, "target"))
+
+
+def _assess_scenarios(scenarios: list[Scenario], runs: pd.DataFrame, provider: GridProvider,
+                      preset: Preset, params: Mapping[str, Param], draws: int, seed: int,
+                      mfu_point: float, step: Progress, server: Server | None
+                      ) -> list[_Assessed]:
+    """Every scenario: point impacts, Monte Carlo percentiles and fits (``study_draws``),
+    tables and trend rows. Runs that share hardware share their hardware part."""
+    by_name = {sc.name: sc for sc in scenarios}
+    grids = {"own": provider.arrays(by_name["baseline"].zones),
+             "target": provider.arrays(by_name["location-shift"].zones)}
+    hw_runs = [runs_from_catalog(by_name[name].accelerators, by_name[name].spec,
+                                 {c: grids["own"][c] for c in CRITERIA}, server=server)
+               for name in ("baseline", "efficient-hardware")]
+    point = point_values(params)
+    parts = [run_hardware(ri, point, preset.boundary) for ri in hw_runs]
     year = runs["year"].to_numpy(dtype=np.float64)
-    rows, fits = _fit_scenario(sc.name, year, runs["domain"].fillna("").to_numpy(), res.point,
-                               res.draws, seed)
-    return _Assessed(table, rows, fits, res.point)
+    mc: dict[str, ScenarioDraws] = {}
+    if draws:
+        step(f"Monte Carlo: {len(runs)} systems × {draws} draws, 4 scenarios")
+        mc = scenario_draws(hw_runs, grids, LAYOUT, sample(params, draws, seed),
+                            preset.boundary, year, seed=seed, step=step)
+    out = []
+    domains = runs["domain"].fillna("").to_numpy()
+    for lay in LAYOUT:
+        sc = by_name[lay.name]
+        step(f"tables and trend fits for {sc.name}")
+        pt = run_use(parts[lay.hardware], grids[lay.grid], hw_runs[lay.hardware].provider_class,
+                     point, preset.boundary)
+        draws_of = mc.get(sc.name)
+        table = _systems_table(runs, sc, sc.spec.point_hours(mfu_point), pt, draws_of,
+                               by_name["baseline"])
+        rows, fits = _fit_scenario(sc.name, year, domains, pt, draws_of)
+        out.append(_Assessed(table, rows, fits, pt))
+    return out
 
 
 def _rebound_rows(runs: pd.DataFrame, baseline: Scenario, energy: np.ndarray,
@@ -337,8 +364,8 @@ def run_study(
     srv = None if server is None else load_server(server)
     scenarios = _scenarios(catalog, runs, target,
                            system_efficiency(point_values(params), pre.boundary, srv))
-    assessed = [_assess_scenario(sc, runs, scenarios[0], provider, pre, overrides, draws, seed,
-                                 mfu_point, step, srv) for sc in scenarios]
+    assessed = _assess_scenarios(scenarios, runs, provider, pre, params, draws, seed, mfu_point,
+                                 step, srv)
 
     step("rebound decomposition")
     rebound_rows = _rebound_rows(runs, scenarios[0], assessed[0].point.energy_kwh, mfu_point)
@@ -363,7 +390,7 @@ def run_study(
 
 def _check_runs(rt: RunTable, draws: int) -> int:
     n = len(rt.runs)
-    draws = check_draws(draws, n)
+    draws = check_draws(draws)  # no cells bound: study_draws works in blocks
     if n < 3:
         from trainlca.errors import DataFileError
 

@@ -368,7 +368,9 @@ def _ls_shared_x(
     sxx_s = float(dxv @ dxv)
     ly -= (ly.sum(axis=1) / m)[:, None]
     syy = np.einsum("ij,ij->i", ly, ly)
-    b = (ly @ dxv) / sxx_s
+    # einsum, not a BLAS matrix-vector product: each draw's slope is then the same whether it
+    # is computed alone or with other draws (a blocked study gives the unblocked result).
+    b = np.einsum("ij,j->i", ly, dxv) / sxx_s
     ly -= b[:, None] * dxv
     sse = np.einsum("ij,ij->i", ly, ly)
     return np.full(draws, m), np.full(draws, sxx_s), syy, b, sse
@@ -431,6 +433,41 @@ def _pooled_interval(b: FloatArray, se: FloatArray, dof: FloatArray, alpha: floa
     return float(lo), float(hi)
 
 
+@dataclass(frozen=True)
+class DrawStats:
+    """Least-squares statistics of log10(Y[d]) on x for each draw d, (draws,) each: what a
+    :class:`DrawFit` is made of. Draws are independent, so the statistics of blocks of draws
+    concatenate (:meth:`concat`) into those of all the draws."""
+
+    n: FloatArray
+    sxx: FloatArray
+    syy: FloatArray
+    b: FloatArray
+    sse: FloatArray
+
+    @staticmethod
+    def concat(parts: Sequence[DrawStats]) -> DrawStats:
+        return DrawStats(*(np.concatenate([getattr(q, f) for q in parts])
+                           for f in ("n", "sxx", "syy", "b", "sse")))
+
+
+def draw_stats(x: ArrayLike, Y: ArrayLike) -> DrawStats:
+    """The per-draw least-squares statistics of ``Y`` (draws, runs) on ``x`` (runs,); cells
+    ≤ 0 or NaN are dropped per draw.
+
+    Raises:
+        AssertionError: Y is not 2-D or x does not broadcast to it (a caller's bug).
+    """
+    yy = np.asarray(Y, dtype=np.float64)
+    xx = _check_draws_shape(x, yy)
+    ok = _valid(xx, yy)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shared = _shared_mask(x, ok)
+        if shared is not None:
+            return DrawStats(*_ls_shared_x(np.asarray(x, dtype=np.float64), yy, shared))
+        return DrawStats(*_ls_masked(xx, yy, ok))
+
+
 def fit_draws(
     x: ArrayLike,
     Y: ArrayLike,
@@ -451,16 +488,17 @@ def fit_draws(
     Raises:
         AssertionError: Y is not 2-D or x does not broadcast to it (a caller's bug).
     """
+    return fit_stats(draw_stats(x, Y), conf=conf, samples_per_draw=samples_per_draw,
+                     seed=seed)
+
+
+def fit_stats(stats: DrawStats, *, conf: float = DEFAULT_CONF, samples_per_draw: int = 200,
+              seed: int = DRAWS_SEED) -> DrawFit:
+    """The :class:`DrawFit` of per-draw statistics (:func:`draw_stats`, possibly of blocks of
+    draws concatenated)."""
     conf = _check_conf(conf)
-    yy = np.asarray(Y, dtype=np.float64)
-    xx = _check_draws_shape(x, yy)
-    ok = _valid(xx, yy)
+    n, sxx, syy, b, sse = stats.n, stats.sxx, stats.syy, stats.b, stats.sse
     with np.errstate(divide="ignore", invalid="ignore"):
-        shared = _shared_mask(x, ok)
-        if shared is not None:
-            n, sxx, syy, b, sse = _ls_shared_x(np.asarray(x, dtype=np.float64), yy, shared)
-        else:
-            n, sxx, syy, b, sse = _ls_masked(xx, yy, ok)
         dof = n - 2
         se = np.where(dof > 0, np.sqrt(sse / np.where(dof > 0, dof, 1.0) / sxx), np.nan)
         r2 = np.where(syy > 0, 1.0 - sse / syy, 1.0)
@@ -474,7 +512,7 @@ def fit_draws(
     b5, b50, b95 = (_nanpct(b, q) for q in (5.0, 50.0, 95.0))
     alpha = (1.0 - conf) / 2.0 * 100.0
     # Combined interval: regression uncertainty on top of the parameter spread.
-    draws = yy.shape[0]
+    draws = int(b.shape[0])
     k = max(1, min(int(samples_per_draw), MAX_POOLED // max(draws, 1)))
     b_lo, b_hi = _pooled_interval(b, se, dof, alpha, k, seed)
 

@@ -89,6 +89,14 @@ class Sample(Mapping[str, Value]):
     def __len__(self) -> int:
         return len(self._values)
 
+    def take(self, rows: slice) -> Sample:
+        """The draws ``rows`` (a slice of a Monte Carlo sample): every value (d, 1)."""
+        if self.draws is None:
+            raise AssertionError("take() needs a Monte Carlo sample")
+        values = {k: np.asarray(v)[rows] for k, v in self._values.items()}
+        n = int(next(iter(values.values())).shape[0]) if values else 0
+        return Sample(values, n, self.uncertain)
+
     def shape(self, runs: int) -> tuple[int, ...]:
         """The shape of every result over ``runs`` runs: (runs,) or (draws, runs)."""
         return (runs,) if self.draws is None else (self.draws, runs)
