@@ -435,5 +435,6 @@ def _meta(data: EpochData, rt: RunTable, catalog: Catalog, provider: GridProvide
         },
         # per parameter: input (--set), preset or default, with its source; per system the
         # imputations are the flag_* columns of systems.csv (counted in "flags")
-        "parameters": [p.provenance() for p in params.values()],
+        "parameters": [{**p.provenance(), "low": p.low, "high": p.high, "distribution": p.dist}
+                       for p in params.values()],
     }

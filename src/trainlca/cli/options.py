@@ -71,7 +71,7 @@ def console() -> Console:
     """A rich console as wide as the terminal (80 columns when piped)."""
     from rich.console import Console
 
-    return Console(width=shutil.get_terminal_size((80, 24)).columns)
+    return Console(width=shutil.get_terminal_size((80, 24)).columns, emoji=False)
 
 
 def warn(message: str) -> None:

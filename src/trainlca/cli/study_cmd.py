@@ -135,10 +135,16 @@ def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...
     out = Path(out_dir)
     _check_out_dir(out, force)
     seed = DEFAULT_SEED if seed is None else check_seed(seed)
-    steps = 13 + (0 if no_figures else 1)
+    steps = 14 + (0 if no_figures else 1)
     data = load_epoch(data_path, offline=offline)  # before the bar: a download error is one line
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=console(), transient=True) as bar:
+    from contextlib import nullcontext
+
+    from trainlca.report.study_files import FigureWorker
+
+    # The figure process starts now: its imports overlap the numbers.
+    with (nullcontext() if no_figures else FigureWorker()) as worker, \
+            Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                     console=console(), transient=True) as bar:
         task = bar.add_task("loaded Epoch data", total=steps)
 
         def advance(msg: str) -> None:
@@ -150,6 +156,6 @@ def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...
                            impute_hardware=impute_hardware, grid=grid_path, server=server,
                            progress=advance)
         advance("writing outputs" + ("" if no_figures else ", figures and report"))
-        write_study(result, out, figures=not no_figures)
+        write_study(result, out, figures=not no_figures, worker=worker)
         bar.update(task, completed=steps)
     print_summary(result, out)
