@@ -97,3 +97,19 @@ def test_signals_exit_cleanly(tmp_path: Path, sig: int, code: int, word: str) ->
     assert "Traceback" not in err and "Exception ignored" not in err
     assert not out.exists() or not any(out.iterdir())
     assert not any(p.name.startswith(".study") for p in tmp_path.iterdir())
+
+
+def test_force_replaces_the_whole_study_output_set(capsys: pytest.CaptureFixture[str],
+                                                   tmp_path: Path) -> None:
+    out = tmp_path / "study"
+    code, _, err = run_cli(capsys, "study", "--data", str(DATA / "epoch_runs.csv"), "--out",
+                           str(out), "--draws", "0")
+    assert code == 0, err
+    assert (out / "report.html").exists() and (out / "figures").is_dir()
+    (out / "mine.txt").write_text("keep")
+    code, _, err = run_cli(capsys, "study", "--data", str(DATA / "epoch_runs.csv"), "--out",
+                           str(out), "--draws", "0", "--no-figures", "--force", "-p", "tdp-pue")
+    assert code == 0, err
+    names = {p.name for p in out.iterdir()}
+    assert "report.html" not in names and "figures" not in names  # no stale outputs
+    assert "mine.txt" in names and "systems.csv" in names

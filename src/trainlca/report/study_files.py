@@ -91,8 +91,22 @@ def frame_csv(frame: Any, path: Path) -> None:
     df.to_csv(path, index=False)
 
 
+#: Every file a study writes: ``--force`` replaces the whole set (a study without figures removes
+#: an earlier study's figures and report), and leaves other files of the folder alone.
+OUTPUT_SET: tuple[str, ...] = ("systems.csv", "trends.csv", "rebound.csv", "cards.csv",
+                               "skipped.csv", "study.json", "figures", "report.html")
+
+
 def _move_into(tmp: Path, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
+    new = {f.name for f in tmp.iterdir()}
+    for name in OUTPUT_SET:
+        stale = out / name
+        if name not in new and (stale.exists() or stale.is_symlink()):
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale)
+            else:
+                stale.unlink()
     written = []
     for f in sorted(tmp.iterdir()):
         dest = out / f.name
