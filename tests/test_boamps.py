@@ -169,10 +169,14 @@ def test_measured_energy(measured_doc: dict[str, Any],
 
 
 def test_count_is_required_when_unknown(measured_doc: dict[str, Any]) -> None:
+    hours_only = estimate("A100 SXM4 80 GB", accelerator_hours=80, draws=0).to_dict()
     with pytest.raises(ParameterError, match=r"number of accelerators.*--count N"):
-        to_boamps(measured_doc)
+        to_boamps(hours_only)
     with pytest.raises(ParameterError, match="whole number"):
         to_boamps(measured_doc, count=0)
+    # CodeCarbon's files count the GPUs (gpu_count, 4 in this file): no count needed
+    (gpu,) = to_boamps(measured_doc)["infrastructure"]["components"][:1]
+    assert gpu["nbComponent"] == 4
 
 
 def test_bad_infra_type(doc: dict[str, Any]) -> None:

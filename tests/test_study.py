@@ -152,3 +152,28 @@ def test_bad_epoch_file_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFix
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["bad.csv"]
+
+
+def test_whole_development_columns(tmp_path: Path) -> None:
+    """OLMo 2's 1.5 by default (Morrison et al. 2025): the whole development of each system is
+    its final run × 1.5, criterion by criterion; the final-run columns do not move."""
+    from trainlca.errors import ParameterError
+
+    data = load_epoch(HERE / "data" / "epoch_runs.csv")
+    base = run_study(data, draws=0)
+    s = base.systems
+    assert (s["development_factor"] == 1.5).all()
+    for q in ("energy_kwh", "gwp", "adpe", "pe", "wu"):
+        np.testing.assert_allclose(s[f"{q}_whole_development"], 1.5 * s[q], rtol=1e-15)
+    assert base.meta["development_factor"]["status"] == "default"
+    olmo3 = run_study(data, draws=0, development_factor=5.6)
+    np.testing.assert_array_equal(olmo3.systems["gwp"], s["gwp"])
+    np.testing.assert_allclose(olmo3.systems["gwp_whole_development"], 5.6 * s["gwp"],
+                               rtol=1e-15)
+    assert olmo3.meta["development_factor"] == {
+        "value": 5.6, "unit": "1", "status": "input", "source": "user",
+        "columns": "systems.csv *_whole_development = the final run's value × this factor"}
+    with pytest.raises(ParameterError, match="not as a parameter"):
+        run_study(data, draws=0, overrides={"development_factor": 2.0})
+    with pytest.raises(ParameterError, match=r"development_factor=0.5: must be .* \[1, 100\]"):
+        run_study(data, draws=0, development_factor=0.5)

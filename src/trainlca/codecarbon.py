@@ -96,7 +96,7 @@ def _provenance(runs: RunSet, e: Estimate, acc: Accelerator, from_file: bool,
                 country_from_file: bool) -> list[Provenance]:
     src = f"{runs.tool} {runs.file_names()}"
     machines = f"{len(runs.records)} machine(s)"
-    swap = {
+    swap: dict[str, Provenance | list[Provenance]] = {
         "accelerator_hours": Provenance(
             "accelerator_hours", e.accelerator_hours, "h", Status.MEASURED,
             f"{src}: Σ accelerators × wall-clock duration over {machines}"),
@@ -105,6 +105,14 @@ def _provenance(runs: RunSet, e: Estimate, acc: Accelerator, from_file: bool,
             f"{src}: Σ energy_consumed, last cumulative row per run, over {machines} "
             "(measured; replaces the modelled energy)"),
     }
+    counts = [r.count for r in runs.records]
+    if counts and all(c is not None for c in counts):
+        total = sum(c for c in counts if c is not None)
+        hours = swap["accelerator_hours"]
+        assert isinstance(hours, Provenance)
+        swap["accelerator_hours"] = [hours, Provenance(
+            "count", total, "accelerators", Status.MEASURED,
+            f"{src}: Σ gpu_count over {machines}")]
     if from_file:
         names = ", ".join(repr(h) for h in runs.hardware_names)
         swap["hardware"] = Provenance("hardware", acc.name, "", Status.MEASURED,
@@ -113,7 +121,11 @@ def _provenance(runs: RunSet, e: Estimate, acc: Accelerator, from_file: bool,
         loc = next(p for p in e.provenance if p.name == "location")
         swap["location"] = replace(loc, status=Status.MEASURED,
                                    source=f"{src}: country_iso_code")
-    return [swap.get(p.name, p) for p in e.provenance]
+    out: list[Provenance] = []
+    for p in e.provenance:
+        new = swap.get(p.name, p)
+        out += new if isinstance(new, list) else [new]
+    return out
 
 
 def estimate_measured(runs: RunSet, hardware: str | None = None, *,

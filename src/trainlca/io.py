@@ -26,6 +26,8 @@ def check_output(path: str | Path, *, force: bool = False,
         OutputError: ``path`` exists and ``force`` is False; it is a folder; its suffix is not
             one of ``suffixes``; its folder exists but is not writable, or is a file.
     """
+    if not str(path).strip():
+        raise OutputError("empty file name; give the path of the file to write")
     p = Path(path)
     check_regular(p)
     if suffixes is not None and p.suffix.lower() not in suffixes:
@@ -42,10 +44,14 @@ def check_output(path: str | Path, *, force: bool = False,
 
 def check_regular(path: Path) -> None:
     """An output must be a new path or a regular file: never a device, a FIFO or a socket
-    (``--out /dev/null --force`` must not replace ``/dev/null``)."""
+    (``--out /dev/null --force`` must not replace ``/dev/null``), nor a link to nothing."""
+    if not str(path).strip():
+        raise OutputError("empty file name; give the path of the file to write")
     try:
         mode = path.stat().st_mode
     except (FileNotFoundError, NotADirectoryError):  # a new path (check_dir judges its folder)
+        if path.is_symlink():
+            raise OutputError(f"{path} is a symbolic link to nothing; give a file name") from None
         return
     except OSError as exc:
         raise OutputError(f"{path}: cannot write there: {exc.strerror or exc}") from None
@@ -87,6 +93,8 @@ def write_atomic(path: Path, data: str | bytes) -> None:
 
 
 def _write_atomic(path: Path, data: str | bytes) -> None:
+    if path.is_symlink():  # write the file the link names; the link stays a link
+        path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

@@ -233,21 +233,29 @@ def describe(
     measured = positive("measured_energy_kwh", measured_energy_kwh)
     if mfu is not None and mfu > 1:
         raise ParameterError(f"mfu {mfu:g}: must be a fraction between 0 and 1")
-    given = [k for k, v in (("count/hours", count if count is not None else hours),
-                            ("accelerator_hours", accelerator_hours), ("flop", flop))
-             if v is not None]
+    given = [k for k, v in (("count/hours", hours), ("accelerator_hours", accelerator_hours),
+                            ("flop", flop)) if v is not None]
+    if not given and count is not None:
+        raise ParameterError("count and hours go together, or give accelerator_hours")
     if len(given) != 1:
         raise ParameterError("describe the run once: count and hours, or accelerator_hours, or "
                              "flop (with mfu)")
     energy = math.nan if measured is None else measured
+    # a count beside accelerator-hours or FLOP is a fact of the run (reports such as BoAmps
+    # need it); it changes nothing in the model, which runs on accelerator-hours
+    counted: tuple[Provenance, ...] = () if count is None else (
+        Provenance("count", count, "accelerators", Status.INPUT, "user"),)
     if accelerator_hours is not None:
         prov: tuple[Provenance, ...] = (Provenance("accelerator_hours", accelerator_hours, "h",
-                                                   hours_status,
-                           hours_source),)
+                                                   hours_status, hours_source),)
+        if count is not None:
+            prov = (*counted, Provenance("hours", accelerator_hours / count, "h", Status.INPUT,
+                                         "accelerator_hours ÷ count"), *prov)
         return Described(RunSpec.of(accelerator_hours=accelerator_hours,
                                     measured_energy_kwh=energy), prov, "accelerator-hours")
     if flop is not None:
-        return _describe_flop(acc, flop, mfu, precision, mfu_default, energy)
+        d = _describe_flop(acc, flop, mfu, precision, mfu_default, energy)
+        return replace(d, provenance=(*counted, *d.provenance))
     if count is None or hours is None:
         raise ParameterError("count and hours go together, or give accelerator_hours")
     prov = (Provenance("count", count, "accelerators", Status.INPUT, "user"),

@@ -329,6 +329,14 @@ def _rebound_rows(runs: pd.DataFrame, baseline: Scenario, energy: np.ndarray,
                             ("energy", rb.energy))]
 
 
+#: Whole development per final run for the study's ``*_whole_development`` columns: OLMo 2's
+#: development cost 50 % of its final training (Morrison et al. 2025, ICLR, arXiv 2503.05804).
+DEVELOPMENT_GUIDANCE: float = 1.5
+DEVELOPMENT_SOURCE: str = ("OLMo 2: model development amounted to 50 % of final training "
+                           "(Morrison et al. 2025, ICLR, arXiv 2503.05804); Olmo 3 reports "
+                           "5.6 (arXiv 2605.01158)")
+
+
 def run_study(
     data: EpochData,
     *,
@@ -342,12 +350,20 @@ def run_study(
     grid: str | GridProvider | None = None,
     progress: Progress | None = None,
     server: str | Server | None = None,
+    development_factor: float = DEVELOPMENT_GUIDANCE,
 ) -> StudyResult:
     """Per-system impacts under every scenario, trend fits, rebound decomposition and cards.
 
     ``server``: one host server for every system (an archetype id, a JSON/YAML file or a
-    ``servers.Server``); default each chip's own archetype."""
+    ``servers.Server``); default each chip's own archetype.
+
+    ``development_factor``: whole development per final run, for the ``*_whole_development``
+    columns of the systems table (default :data:`DEVELOPMENT_GUIDANCE`, OLMo 2's). The other
+    columns, the trends and the rebound stay at the final run, as published footprints count
+    it; the ``development_factor`` parameter itself is therefore not accepted as an override.
+    """
     step = progress or (lambda _msg: None)
+    development_factor = check_development(development_factor, overrides)
     pre = get_preset(preset)
     params = pre.params(overrides)
     mfu_point = float(params["mfu"].value)
@@ -377,15 +393,48 @@ def run_study(
     meta = _meta(data, rt, catalog, provider, pre, params, overrides, draws, seed, start_year,
                  end_year, impute_hardware, target)
     meta["server"] = srv.name if srv is not None else "each chip's default archetype"
+    meta["development_factor"] = {
+        "value": development_factor, "unit": "1",
+        "status": "default" if development_factor == DEVELOPMENT_GUIDANCE else "input",
+        "source": DEVELOPMENT_SOURCE if development_factor == DEVELOPMENT_GUIDANCE else "user",
+        "columns": "systems.csv *_whole_development = the final run's value × this factor"}
+    systems = pd.concat([a.table for a in assessed], ignore_index=True)
     # zones missing from the grid file that took its default zone (MLCA's files: EEE)
     meta["grid"]["defaulted_zones"] = provider.defaulted(str(z) for z in runs["zone"])
     return StudyResult(
-        systems=pd.concat([a.table for a in assessed], ignore_index=True),
+        systems=_with_development(systems, development_factor),
         trends=pd.DataFrame([r for a in assessed for r in a.trend_rows]),
         rebound=pd.DataFrame(rebound_rows), cards=cards_frame(cards),
         skipped=rt.skipped.reset_index(drop=True), meta=meta,
         fits={k: v for a in assessed for k, v in a.fits.items()},
         card_rows=cards, card_trend=card_trend(cards))
+
+
+def check_development(factor: float, overrides: Mapping[str, float] | None) -> float:
+    """The study's development factor, checked as the parameter is (1-100); refused as a
+    parameter override, which would move the final-run columns."""
+    from trainlca.errors import ParameterError
+    from trainlca.params import check_value
+
+    if overrides and "development_factor" in overrides:
+        raise ParameterError(
+            "the study keeps its systems at the final run (as published footprints count "
+            "them) and adds whole-development columns: give "
+            f"{overrides['development_factor']!r} as the study's own development factor "
+            "(--development-factor, or development_factor= in Python), not as a parameter")
+    return check_value("development_factor", factor)
+
+
+def _with_development(systems: pd.DataFrame, factor: float) -> pd.DataFrame:
+    """``development_factor`` and, per total, its whole-development value (the final run ×
+    the factor: energy and the production share both scale with accelerator-hours), placed
+    after the per-criterion columns."""
+    at = next(i for i, c in enumerate(systems.columns) if str(c).startswith("flag_"))
+    extra = {"development_factor": np.full(len(systems), factor),
+             **{f"{q}_whole_development": systems[q].to_numpy() * factor
+                for q in ("energy_kwh", *CRITERIA)}}
+    return pd.concat([systems.iloc[:, :at], pd.DataFrame(extra, index=systems.index),
+                      systems.iloc[:, at:]], axis=1)
 
 
 def _check_runs(rt: RunTable, draws: int) -> int:

@@ -218,15 +218,17 @@ def fit_log_trend(x_years: ArrayLike, y: ArrayLike, *, conf: float = DEFAULT_CON
         return _nan_fit(n, period, conf)
     xm, ym = float(x.mean()), float(ly.mean())
     dx = x - xm
-    sxx = float(dx @ dx)
+    # sums by math.fsum (exactly rounded), not BLAS dot products: a fit is then the same
+    # number, bit for bit, whatever BLAS numpy ships with (OpenBLAS kernels sum in other orders)
+    sxx = math.fsum(dx * dx)
     if sxx <= 0:
         return _nan_fit(n, period, conf)
     dy = ly - ym
-    b = float(dx @ dy) / sxx
+    b = math.fsum(dx * dy) / sxx
     a = ym - b * xm
     resid = dy - b * dx
-    sse = float(resid @ resid)
-    syy = float(dy @ dy)
+    sse = math.fsum(resid * resid)
+    syy = math.fsum(dy * dy)
     r2 = 1.0 - sse / syy if syy > 0 else 1.0
     dof = n - 2
     resid_var = sse / dof if dof > 0 else math.nan
@@ -365,7 +367,7 @@ def _ls_shared_x(
     m = float(xv.size)
     ly = np.log10(yy[:, keep])  # a copy (boolean index), then updated in place
     dxv = xv - (xv.sum() / m if m else 0.0)
-    sxx_s = float(dxv @ dxv)
+    sxx_s = math.fsum(dxv * dxv)
     ly -= (ly.sum(axis=1) / m)[:, None]
     syy = np.einsum("ij,ij->i", ly, ly)
     # einsum, not a BLAS matrix-vector product: each draw's slope is then the same whether it

@@ -75,7 +75,9 @@ class _Args:
 
 @cli.command()
 @click.option("--hardware", "-H", help="Accelerator name or alias (see `trainlca hardware`).")
-@click.option("--count", "-n", type=float, callback=finite, help="Number of accelerators.")
+@click.option("--count", "-n", type=float, callback=finite,
+              help="Number of accelerators (with --hours; beside --accelerator-hours or --flop "
+              "it fills reports such as BoAmps).")
 @click.option("--hours", type=float, callback=finite,
               help="Wall-clock hours of the run (with --count).")
 @click.option("--accelerator-hours", type=float, callback=finite,
@@ -185,7 +187,7 @@ def _check(a: _Args) -> list[str]:
         if given:
             raise ParameterError(f"{sources[0]} describes the run(s); drop {', '.join(given)}")
     if (a.slurm_file or a.runs_file) and (a.fmt in ("boamps", "hf-card") or a.statement_fmt
-                                          or a.plot_path or a.sensitivity):
+                                          or a.plot_path is not None or a.sensitivity):
         raise ParameterError(f"{sources[0]} gives a project total: use --format table, json "
                              "or csv (no --statement, --plot, --sensitivity or boamps/hf-card)")
     if a.same_machine and not a.codecarbon_csv:
@@ -202,9 +204,9 @@ def _check(a: _Args) -> list[str]:
         out.append("--sensitivity is shown in the table and in --format json only")
     if a.verbose and (a.fmt != "table" or a.statement_fmt):
         out.append("--verbose changes the table only (JSON always holds every note and source)")
-    if a.force and not a.plot_path:
+    if a.force and a.plot_path is None:
         out.append("--force has no effect without --plot")
-    if a.plot_path:
+    if a.plot_path is not None:
         from trainlca.io import check_output
         from trainlca.report.figures import FORMATS as FIGURE_FORMATS
 
@@ -277,7 +279,7 @@ def _from_boamps(path: str, hardware: str | None, country: str | None, cat: Cata
     if run.accelerator_hours is None:
         raise ParameterError(f"{path}: the BoAmps report gives no duration or accelerator "
                              "count; its accelerator-hours are unknown")
-    return run_estimate(chip, accelerator_hours=run.accelerator_hours,
+    return run_estimate(chip, count=run.accelerator_count, hours=run.duration_h,
                         measured_energy_kwh=run.energy_kwh,
                         country=country or run.country or "WOR", catalog=cat, **common)
 
@@ -303,7 +305,7 @@ def _emit(e: Estimate | ProjectEstimate, a: _Args) -> None:
     if isinstance(e, ProjectEstimate):
         _emit_project(e, a)
         return
-    if a.plot_path:
+    if a.plot_path is not None:
         from trainlca.report.figures import fig_estimate
 
         fig_estimate(e, a.plot_path)

@@ -20,30 +20,32 @@ from trainlca.cli.options import (
     server_option,
     set_option,
 )
-from trainlca.errors import TrainLCAError
-from trainlca.report.study_files import write_study
+from trainlca.errors import OutputError, TrainLCAError
+from trainlca.report.study_files import OUTPUT_SET, write_study
 
 if TYPE_CHECKING:
     from trainlca.study import StudyResult
 
-OUTPUT_FILES = ("systems.csv", "trends.csv", "rebound.csv", "cards.csv", "skipped.csv",
-                "study.json")
+def _check_out_dir(out_dir: str, force: bool) -> Path:
+    """The study's folder: new, or an existing folder (holding an earlier study only with
+    ``--force``) under a writable parent; never a file, a dangling link or an empty name."""
+    from trainlca.io import check_dir
 
-
-def _check_out_dir(out: Path, force: bool) -> None:
+    if not out_dir.strip():
+        raise TrainLCAError("--out: empty folder name; give the folder to write the study into")
+    out = Path(out_dir)
+    if out.is_symlink() and not out.exists():
+        raise TrainLCAError(f"--out {out}: a symbolic link to nothing; choose another path")
     if out.exists() and not out.is_dir():
         raise TrainLCAError(f"--out {out}: exists and is not a directory; choose another path")
-    if out.is_dir() and not force and any((out / f).exists() for f in OUTPUT_FILES):
+    if out.is_dir() and not force and any((out / f).exists() for f in OUTPUT_SET):
         raise TrainLCAError(f"--out {out}: already holds study results; add --force to "
                             "replace them or choose another directory")
-    parent = out if out.is_dir() else out.parent
-    probe = parent
-    while not probe.exists():
-        probe = probe.parent
-    import os
-
-    if not os.access(probe, os.W_OK):
-        raise TrainLCAError(f"--out {out}: directory is not writable; choose another path")
+    try:
+        check_dir(out)
+    except OutputError as exc:
+        raise TrainLCAError(f"--out {exc}; choose another path") from None
+    return out
 
 
 def _fmt_growth(row: Any) -> str:
@@ -108,14 +110,18 @@ def print_summary(result: StudyResult, out: Path) -> None:
               help="Last publication year (default: latest).")
 @click.option("--impute-hardware", is_flag=True,
               help="Give rows with compute but no hardware the most common chip of their year.")
+@click.option("--development-factor", type=float, default=None, callback=finite, metavar="F",
+              help="Whole development per final run, for systems.csv's *_whole_development "
+              "columns (default 1.5, OLMo 2's; Olmo 3 reports 5.6). Other results stay at the "
+              "final run.")
 @click.option("--offline", is_flag=True, help="Never download; use the cache or --data.")
 @click.option("--no-figures", is_flag=True, help="Skip figures and the HTML report.")
 @click.option("--force", is_flag=True, help="Replace results already in --out.")
 def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...],
           grid_path: str | None, draws: int, seed: int | None, server: str | None,
           start_year: float,
-          end_year: float | None, impute_hardware: bool, offline: bool, no_figures: bool,
-          force: bool) -> None:
+          end_year: float | None, impute_hardware: bool, development_factor: float | None,
+          offline: bool, no_figures: bool, force: bool) -> None:
     """The whole study on Epoch AI's notable models: impacts, trends, scenarios, rebound.
 
     \b
@@ -126,14 +132,15 @@ def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...
 
     from trainlca.epoch import load_epoch
     from trainlca.presets import get_preset
-    from trainlca.study import run_study
+    from trainlca.study import DEVELOPMENT_GUIDANCE, check_development, run_study
     from trainlca.uncertainty import DEFAULT_SEED, check_draws, check_seed
 
     check_draws(draws)
     get_preset(preset)
     overrides = parse_sets(sets)
-    out = Path(out_dir)
-    _check_out_dir(out, force)
+    development = check_development(
+        DEVELOPMENT_GUIDANCE if development_factor is None else development_factor, overrides)
+    out = _check_out_dir(out_dir, force)
     seed = DEFAULT_SEED if seed is None else check_seed(seed)
     steps = 14 + (0 if no_figures else 1)
     data = load_epoch(data_path, offline=offline)  # before the bar: a download error is one line
@@ -154,7 +161,7 @@ def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...
         result = run_study(data, preset=preset, overrides=overrides, draws=draws, seed=seed,
                            start_year=start_year, end_year=end_year,
                            impute_hardware=impute_hardware, grid=grid_path, server=server,
-                           progress=advance)
+                           development_factor=development, progress=advance)
         advance("writing outputs" + ("" if no_figures else ", figures and report"))
         write_study(result, out, figures=not no_figures, worker=worker)
         bar.update(task, completed=steps)

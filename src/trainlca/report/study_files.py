@@ -23,6 +23,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING, Any, Final
 
+from trainlca.errors import OutputError
+
 if TYPE_CHECKING:
     from trainlca.report.figures import StudyTables
     from trainlca.study import StudyResult
@@ -52,14 +54,19 @@ def write_study(result: StudyResult, out: str | Path, *, figures: bool = True,
     by default one is started here when two CPUs are available. The caller closes its own.
     """
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write there: {exc.strerror or exc}") from None
     try:
         meta = public_meta(result.meta)
         _write_tables(result, meta, tmp)
         if figures:
             _write_figures(result, meta, tmp, worker)
         return _move_into(tmp, out)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
