@@ -311,3 +311,45 @@ def test_cli_format_boamps_validates(capsys: pytest.CaptureFixture[str],
     assert _errors(boamps_validator, report) == []
     assert report["infrastructure"]["components"][0]["nbComponent"] == 512
     validate_estimate(report[EXTENSION_KEY]["estimate"])
+
+
+def test_study_writes_a_valid_boamps_report_per_system(
+        boamps_validator: jsonschema.protocols.Validator, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+
+    from clitools import run_cli
+
+    small = Path(__file__).parent / "data" / "epoch_runs.csv"
+    out = tmp_path / "study"
+    code, _, err = run_cli(capsys, "study", "--data", str(small), "--out", str(out),
+                           "--draws", "50", "--no-figures", "--boamps")
+    assert code == 0, err
+    with (out / "systems.csv").open(encoding="utf-8") as f:
+        base = [r for r in csv.DictReader(f) if r["scenario"] == "baseline"]
+    with (out / "boamps" / "index.csv").open(encoding="utf-8") as f:
+        index = list(csv.DictReader(f))
+    assert [r["model"] for r in index] == [r["model"] for r in base]  # every system listed
+    written = [r for r in index if r["file"]]
+    assert written and all(r["reason"] for r in index if not r["file"])
+    assert sorted(p.name for p in (out / "boamps").iterdir()) == sorted(
+        ["index.csv", *(r["file"] for r in written)])
+    by_model = {r["model"]: r for r in base}
+    for entry in written:
+        path = out / "boamps" / entry["file"]
+        report = json.loads(path.read_text(encoding="utf-8"))
+        assert _errors(boamps_validator, report) == [], entry["file"]
+        row = by_model[entry["model"]]
+        (m,) = report["measures"]
+        assert m["powerConsumption"] == pytest.approx(float(row["energy_kwh"]), rel=1e-12)
+        assert report["task"]["taskStage"] == "training"
+        system = report[EXTENSION_KEY]["system"]
+        assert system["gwp"] == pytest.approx(float(row["gwp"]), rel=1e-12)
+        assert report["infrastructure"]["components"][0]["nbComponent"] == int(
+            entry["nbComponent"])
+        run = read_boamps(path)  # reads back as a run of the same energy and accelerator-hours
+        assert run.energy_kwh == pytest.approx(float(row["energy_kwh"]), rel=1e-12)
+        if run.accelerator_hours is not None and "Hardware quantity" in report[
+                EXTENSION_KEY]["nbComponent"]:
+            assert run.accelerator_hours == pytest.approx(float(row["accelerator_hours"]),
+                                                          rel=1e-9)

@@ -23,7 +23,7 @@ from trainlca.errors import TrainLCAError
 from trainlca.report.study_files import OUTPUT_SET
 
 #: what a study writes with --no-figures
-OUTPUT_FILES = tuple(n for n in OUTPUT_SET if n not in ("figures", "report.html"))
+OUTPUT_FILES = tuple(n for n in OUTPUT_SET if n.endswith((".csv", ".json")))
 CAT = load_catalog()
 HARDWARE = [*[a.name for a in CAT][:30], "A100", "NVIDIA V100", "Google TPU v4", "H100,A100",
             "A100, A100", "Unknown chip 9000"]

@@ -130,6 +130,10 @@ class StudyResult:
     fits: dict[tuple[str, str], TrendFit] = field(default_factory=dict)
     card_rows: list[Any] = field(default_factory=list)
     card_trend: Any = None
+    #: the baseline systems' Epoch facts not in ``systems`` (model, hardware_quantity,
+    #: training_hours, accelerator_hours, grid_gwp kgCO2eq/kWh), for the per-system BoAmps
+    #: reports; aligned with the baseline rows of ``systems``
+    runs: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -407,7 +411,12 @@ def run_study(
         rebound=pd.DataFrame(rebound_rows), cards=cards_frame(cards),
         skipped=rt.skipped.reset_index(drop=True), meta=meta,
         fits={k: v for a in assessed for k, v in a.fits.items()},
-        card_rows=cards, card_trend=card_trend(cards))
+        card_rows=cards, card_trend=card_trend(cards),
+        runs=pd.DataFrame({
+            "model": runs["model"], "hardware_quantity": runs["hardware_quantity"],
+            "training_hours": runs["training_hours"],
+            "accelerator_hours": scenarios[0].spec.point_hours(mfu_point),
+            "grid_gwp": provider.arrays(scenarios[0].zones)["gwp"]}))
 
 
 def check_development(factor: float, overrides: Mapping[str, float] | None) -> float:

@@ -116,17 +116,20 @@ def print_summary(result: StudyResult, out: Path) -> None:
               "final run.")
 @click.option("--offline", is_flag=True, help="Never download; use the cache or --data.")
 @click.option("--no-figures", is_flag=True, help="Skip figures and the HTML report.")
+@click.option("--boamps", is_flag=True,
+              help="Also write boamps/: a BoAmps report per system (and index.csv).")
 @click.option("--force", is_flag=True, help="Replace results already in --out.")
 def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...],
           grid_path: str | None, draws: int, seed: int | None, server: str | None,
           start_year: float,
           end_year: float | None, impute_hardware: bool, development_factor: float | None,
-          offline: bool, no_figures: bool, force: bool) -> None:
+          offline: bool, no_figures: bool, boamps: bool, force: bool) -> None:
     """The whole study on Epoch AI's notable models: impacts, trends, scenarios, rebound.
 
     \b
     Writes systems.csv, trends.csv, rebound.csv, cards.csv, skipped.csv, study.json,
-    figures and report.html into --out (see docs/study-outputs.md).
+    figures and report.html into --out (see docs/study-outputs.md); with --boamps, a BoAmps
+    report per system in boamps/.
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -163,6 +166,6 @@ def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...
                            impute_hardware=impute_hardware, grid=grid_path, server=server,
                            development_factor=development, progress=advance)
         advance("writing outputs" + ("" if no_figures else ", figures and report"))
-        write_study(result, out, figures=not no_figures, worker=worker)
+        write_study(result, out, figures=not no_figures, worker=worker, boamps=boamps)
         bar.update(task, completed=steps)
     print_summary(result, out)

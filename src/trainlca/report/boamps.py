@@ -49,18 +49,18 @@ QUALITY: Final[tuple[tuple[str, float], ...]] = (("high", 0.10), ("medium", 0.25
 _COUNT_PREFIX = re.compile(r"^\s*\d+\s*[x×]\s*", re.IGNORECASE)
 
 
-def _json_ready(x: Any) -> Any:
+def json_ready(x: Any) -> Any:
     """A deep copy with non-finite floats as None (JSON has no NaN)."""
     if isinstance(x, float) and not math.isfinite(x):
         return None
     if isinstance(x, Mapping):
-        return {str(k): _json_ready(v) for k, v in x.items()}
+        return {str(k): json_ready(v) for k, v in x.items()}
     if isinstance(x, list | tuple):
-        return [_json_ready(v) for v in x]
+        return [json_ready(v) for v in x]
     return copy.copy(x)
 
 
-def _accelerator(name: str) -> tuple[str, str]:
+def accelerator_kind(name: str) -> tuple[str, str]:
     """(componentType, manufacturer) of a catalogue accelerator; ("gpu", "") if unknown."""
     from trainlca.catalog import load_catalog
     from trainlca.errors import UnknownHardwareError
@@ -127,7 +127,7 @@ def _environment(doc: Mapping[str, Any], f: RunFacts) -> dict[str, Any]:
     return env
 
 
-def _header(report_id: str | None, report_datetime: str | None,
+def boamps_header(report_id: str | None, report_datetime: str | None,
             publisher: str | None, confidentiality: str) -> dict[str, Any]:
     when = report_datetime or datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S")
     header: dict[str, Any] = {
@@ -189,7 +189,7 @@ def to_boamps(doc: Mapping[str, Any], *, count: int | None = None,
             *unspecified, "task.algorithms"]
     unspecified += ["task.dataset"] + (["infrastructure.infraType"]
                                        if infra_type == "other" else [])
-    ctype, vendor = _accelerator(f.hardware)
+    ctype, vendor = accelerator_kind(f.hardware)
     component: dict[str, Any] = {"componentName": f.hardware, "componentType": ctype,
                                  "nbComponent": n}
     memory = provenance_value(doc, "memory_gb")
@@ -198,7 +198,7 @@ def to_boamps(doc: Mapping[str, Any], *, count: int | None = None,
     if vendor:
         component["manufacturer"] = vendor
     report: dict[str, Any] = {
-        "header": _header(report_id, report_datetime, publisher, confidentiality),
+        "header": boamps_header(report_id, report_datetime, publisher, confidentiality),
         "task": {
             "taskStage": "training",
             "taskFamily": task_family or "unspecified",
@@ -222,7 +222,7 @@ def to_boamps(doc: Mapping[str, Any], *, count: int | None = None,
         "quality": ("from the 90 % energy interval (largest deviation from the median: high ≤ "
                     "10 %, medium ≤ 25 %, low ≤ 50 %)" if quality else
                     "not given (no energy interval, or wider than ±50 %)"),
-        "estimate": _json_ready(doc),
+        "estimate": json_ready(doc),
     }
     return report
 

@@ -41,7 +41,7 @@ Rendered = dict[str, dict[str, bytes]]
 
 
 def write_study(result: StudyResult, out: str | Path, *, figures: bool = True,
-                worker: FigureWorker | None = None) -> list[Path]:
+                worker: FigureWorker | None = None, boamps: bool = False) -> list[Path]:
     """Write the study's outputs into ``out`` (created if needed); returns the paths written.
 
     ``systems.csv``, ``trends.csv``, ``rebound.csv``, ``cards.csv``, ``skipped.csv``,
@@ -49,6 +49,9 @@ def write_study(result: StudyResult, out: str | Path, *, figures: bool = True,
     .{png,svg}`` and the self-contained ``report.html`` (see docs/study-outputs.md). Everything
     is written into a temporary sibling folder first, then moved into ``out``: a failure leaves
     ``out`` as it was.
+
+    ``boamps``: also ``boamps/<system>.json``, a BoAmps report per baseline system, and
+    ``boamps/index.csv`` (:mod:`trainlca.report.study_boamps`).
 
     ``worker``: a :class:`FigureWorker` started earlier (its imports then overlap the study);
     by default one is started here when two CPUs are available. The caller closes its own.
@@ -62,6 +65,8 @@ def write_study(result: StudyResult, out: str | Path, *, figures: bool = True,
     try:
         meta = public_meta(result.meta)
         _write_tables(result, meta, tmp)
+        if boamps:
+            _write_boamps(result, meta, tmp)
         if figures:
             _write_figures(result, meta, tmp, worker)
         return _move_into(tmp, out)
@@ -101,7 +106,7 @@ def frame_csv(frame: Any, path: Path) -> None:
 #: Every file a study writes: ``--force`` replaces the whole set (a study without figures removes
 #: an earlier study's figures and report), and leaves other files of the folder alone.
 OUTPUT_SET: tuple[str, ...] = ("systems.csv", "trends.csv", "rebound.csv", "cards.csv",
-                               "skipped.csv", "study.json", "figures", "report.html")
+                               "skipped.csv", "study.json", "figures", "report.html", "boamps")
 
 
 def _move_into(tmp: Path, out: Path) -> list[Path]:
@@ -125,6 +130,20 @@ def _move_into(tmp: Path, out: Path) -> list[Path]:
             f.replace(dest)
         written.append(dest)
     return written
+
+
+def _write_boamps(result: StudyResult, meta: Mapping[str, Any], tmp: Path) -> None:
+    import datetime
+
+    from trainlca.report.study_boamps import study_reports
+
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    reports, index = study_reports(result, meta, report_datetime=when)
+    folder = tmp / "boamps"
+    folder.mkdir()
+    for name, report in reports.items():
+        (folder / name).write_text(json_text(report), encoding="utf-8")
+    (folder / "index.csv").write_text(index, encoding="utf-8")
 
 
 def _write_figures(result: StudyResult, meta: Mapping[str, Any], tmp: Path,
