@@ -342,3 +342,25 @@ def test_study_runs_with_mlca_grid_file(shared_data: Path) -> None:
     assert r.meta["server"] == "hgx-h100"
     hk = r.systems[(r.systems.zone == "HKG") & (r.systems.scenario == "baseline")]
     assert len(hk) > 0 and (hk.gwp_use > 0).all()
+
+
+def test_servers_command_lists_the_archetypes(capsys: pytest.CaptureFixture[str]) -> None:
+
+    from clitools import run_cli
+    from trainlca.servers import archetypes
+
+    code, out, _ = run_cli(capsys, "servers", "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert [s["id"] for s in doc["servers"]] == list(archetypes())
+    code, out, _ = run_cli(capsys, "cards", "--format", "json", "--draws", "0")
+    h100 = next(c for c in json.loads(out)["rows"] if c["hardware"] == "NVIDIA H100 SXM5 80 GB")
+    hgx = next(s for s in doc["servers"] if s["id"] == "hgx-h100")
+    assert h100["host_archetype"] == "hgx-h100"  # the same host figure in both commands
+    assert hgx["host_gwp_per_accelerator"] == pytest.approx(h100["host_gwp_per_accelerator"],
+                                                            rel=1e-12)
+    assert hgx["accelerators"] == 8 and hgx["ram_gb"] == 2048
+    code, _, err = run_cli(capsys, "servers", "nope")
+    assert code == 2 and err.startswith("trainlca: error: no server archetype matches 'nope'")
+    code, out, _ = run_cli(capsys, "hardware", "H100 SXM5", "--format", "json")
+    assert json.loads(out)["accelerators"][0]["default_server"] == "hgx-h100"

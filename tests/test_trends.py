@@ -192,7 +192,8 @@ def _summary(d):  # type: ignore[no-untyped-def]
 
 def test_fit_draws_bit_identical_to_values_before_the_t_matrix_cache() -> None:
     # Computed with trainlca at commit e2c92fe (scipy.stats.t.ppf, a fresh t matrix per call):
-    # the cache and stdtrit must give the same floats, to the last bit.
+    # the cache and stdtrit must give the same floats, to the last bit; since the quantile is
+    # trainlca.student_t's, the point fit's t_crit is 1 ulp from scipy's (its CI is unchanged).
     Y = _reference_draws()
     assert _summary(fit_draws(X, Y)) == (
         1.8957202460988667, 1.9923085551547837, 2.1073424432438994, 1.8211069476511899,
@@ -207,16 +208,47 @@ def test_fit_draws_bit_identical_to_values_before_the_t_matrix_cache() -> None:
     assert (d.growth_ci_low, d.growth_ci_high) == (1.816956618484442, 2.185543549996225)
     f = fit_log_trend(X, Y[0])
     assert (f.ci_low, f.ci_high, f.t_crit) == (1.7966149252094, 2.0067916632812786,
-                                               2.0555294386428735)
+                                               2.055529438642874)  # 1 ulp from scipy's
 
 
-def test_t_quantile_is_identical_to_scipy_stats() -> None:
+def test_t_quantile_matches_scipy_stats() -> None:
     from trainlca.trends import _t_quantile
 
     dof = np.array([1, 2, 3, 4.5, 10, 27, 50, 292, 1e4, 1e6])
     for conf in (0.9, 0.95, 0.99):
-        assert np.array_equal(_t_quantile(conf, dof), stats.t.ppf(0.5 + conf / 2, dof))
+        np.testing.assert_allclose(_t_quantile(conf, dof), stats.t.ppf(0.5 + conf / 2, dof),
+                                   rtol=1e-11)
     assert np.isnan(_t_quantile(0.95, 0.0))
+    assert _t_quantile(0.95, np.array([[3.0, 0.5]])).shape == (1, 2)
+
+
+@pytest.mark.parametrize("nu", [1, 2, 3, 4, 5, 7, 10, 20, 50, 99, 100, 101, 199.5, 292, 1000,
+                                1e4, 1e5, 1e6, 0.5, 2.5])
+def test_student_t_quantile_against_scipy(nu: float) -> None:
+    from scipy.special import stdtr, stdtrit
+
+    from trainlca.student_t import t_quantile, t_upper_tail
+
+    tol = 1e-12 if nu <= 1000 else 1e-11
+    for p in (0.55, 0.6, 0.75, 0.9, 0.95, 0.975, 0.99, 0.995, 0.999, 0.9999, 1 - 1e-6):
+        assert t_quantile(p, nu) == pytest.approx(float(stdtrit(nu, p)), rel=tol), p
+        assert t_quantile(1 - p, nu) == -t_quantile(p, nu)
+        t = float(stdtrit(nu, p))
+        assert t_upper_tail(t, nu) == pytest.approx(1 - float(stdtr(nu, t)), rel=1e-10)
+    assert t_quantile(0.5, nu) == 0.0
+
+
+def test_student_t_near_the_median_and_edges() -> None:
+    import math
+
+    from trainlca.student_t import t_quantile
+
+    # the density at 0 for nu = 4 is Γ(5/2) / (√(4π) Γ(2)) = 3/8: t ≈ (p − ½) / (3/8)
+    p = 0.5000001
+    assert t_quantile(p, 4.0) == pytest.approx((p - 0.5) / 0.375, rel=1e-9)
+    assert t_quantile(0.975, 1.0) == pytest.approx(math.tan(math.pi * 0.475), rel=1e-14)
+    assert all(math.isnan(t_quantile(p, nu)) for p, nu in ((0.0, 3), (1.0, 3), (0.9, 0),
+                                                           (0.9, math.nan), (math.nan, 3)))
 
 
 def test_the_t_matrix_is_drawn_once_per_shape_dof_and_seed() -> None:

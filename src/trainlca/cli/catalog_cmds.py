@@ -28,6 +28,7 @@ def _names_match(query: str, acc: Accelerator) -> bool:
 def hardware(query: str | None, fmt: str) -> None:
     """List or search the accelerator catalogue."""
     from trainlca.catalog import load_catalog
+    from trainlca.servers import default_server_id
 
     cat = load_catalog()
     rows = list(cat) if not query else cat.search(query)
@@ -40,7 +41,9 @@ def hardware(query: str | None, fmt: str) -> None:
         "die_area_mm2": a.die_area_mm2, "die_area_imputed": a.die_area_imputed,
         "memory_gb": a.memory_gb, "memory_type": a.memory_type, "tdp_w": a.tdp_w,
         "tensor_16bit_flops": a.tensor_16bit_flops, "fp8_flops": a.fp8_flops,
-        "node_size": a.node_size, "aliases": "; ".join(a.aliases),
+        "node_size": a.node_size,
+        "default_server": default_server_id(a.type, a.name, a.node_size),
+        "aliases": "; ".join(a.aliases),
         "sources": dict(a.sources),
         "provenance": {
             "die_area_mm2": Status.IMPUTED if a.die_area_imputed else Status.CATALOGUE,
@@ -166,3 +169,61 @@ def presets() -> None:
     for p in PRESETS.values():
         t.add_row(p.name, p.description, p.boundary.describe())
     Console().print(t)
+
+
+@cli.command()
+@click.argument("query", required=False)
+@format_option
+def servers(query: str | None, fmt: str) -> None:
+    """List the host-server archetypes (for --server), with their host production.
+
+    \b
+    Examples:
+      trainlca servers
+      trainlca servers h100 --format json
+    """
+    from trainlca.presets import get_preset
+    from trainlca.servers import archetypes, host_production
+    from trainlca.uncertainty import point_values
+
+    table = archetypes()
+    rows = [s for sid, s in table.items()
+            if not query or query.lower() in f"{sid} {s.name}".lower()]
+    if query and not rows:
+        from trainlca.errors import ParameterError
+
+        raise ParameterError(f"no server archetype matches {query!r}; archetypes: "
+                             f"{', '.join(table)}")
+    p = point_values(get_preset("default").params())
+    recs: list[dict[str, Any]] = []
+    for s in rows:
+        host = host_production(s, p)
+        recs.append({
+            "id": s.name, "accelerators": s.accelerators, "cpu": s.cpu.name,
+            "cpu_units": s.cpu.units.value, "ram_gb": s.ram_gb, "storage_gb": s.storage_gb,
+            **{f"host_{c}_per_accelerator": float(host[c]) / s.accelerators
+               for c in ("gwp", "adpe", "pe")},
+            "source": s.source})
+    if fmt == "json":
+        click.echo(to_json(stamped({"preset": "default", "servers": recs})))
+        return
+    if fmt == "csv":
+        click.echo(to_csv(recs, list(recs[0])), nl=False)
+        return
+    from rich.table import Table
+
+    from trainlca.cli.options import console
+
+    t = Table(title="Host-server archetypes (production at the default preset's point values)",
+              title_justify="left")
+    for col in ("id", "accel.", "CPUs", "RAM GB", "storage TB", "kgCO2eq/accel."):
+        t.add_column(col, justify="left" if col == "id" else "right", no_wrap=col == "id")
+    for r in recs:
+        t.add_row(r["id"], str(r["accelerators"]), f"{r['cpu_units']:g}",
+                  f"{r['ram_gb']:,.0f}", f"{r['storage_gb'] / 1000:,.1f}",
+                  fmt_num(r["host_gwp_per_accelerator"]))
+    con = console()
+    con.print(t)
+    con.print("[dim]host production per accelerator (not in `cards`' card figures); CPU models "
+              "and sources: --format json; a chip's default: `trainlca hardware NAME --format "
+              "json` (default_server); your own server: --server FILE (docs/servers.md)[/dim]")

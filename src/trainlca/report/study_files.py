@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 _COST: Final[dict[str, float]] = {"systems": 1.2, "scenarios": 1.05, "cards": 0.9,
                                   "share": 0.5, "rebound": 0.2}
 #: What starting the second process costs in the same units (a fresh interpreter importing
-#: numpy, pandas, matplotlib and scipy.special).
+#: numpy, pandas and matplotlib).
 _WORKER_START: Final[float] = 1.0
 #: The same for a process started earlier (its imports done): reading its input.
 _WORKER_READY: Final[float] = 0.2
@@ -333,7 +333,6 @@ def _child_main() -> None:
     import matplotlib.backends.backend_agg
     import matplotlib.backends.backend_svg
     import matplotlib.figure  # noqa: F401  (imported now, while the parent computes)
-    import scipy.special  # noqa: F401
 
     from trainlca.report.figures import render_study_figures
 
