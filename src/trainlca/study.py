@@ -46,7 +46,7 @@ from trainlca.run import (
 )
 from trainlca.runspec import RunSpec
 from trainlca.servers import Server, load_server
-from trainlca.study_draws import ScenarioDraws, ScenarioLayout, scenario_draws
+from trainlca.study_draws import Helper, ScenarioDraws, ScenarioLayout, scenario_draws
 from trainlca.trends import TrendFit, fit_by_group, fit_log_trend, rebound
 from trainlca.uncertainty import DEFAULT_SEED, check_draws, point_values, sample
 
@@ -277,8 +277,8 @@ LAYOUT: Final[tuple[ScenarioLayout, ...]] = (
 
 def _assess_scenarios(scenarios: list[Scenario], runs: pd.DataFrame, provider: GridProvider,
                       preset: Preset, params: Mapping[str, Param], draws: int, seed: int,
-                      mfu_point: float, step: Progress, server: Server | None
-                      ) -> list[_Assessed]:
+                      mfu_point: float, step: Progress, server: Server | None,
+                      helper: Helper | None = None) -> list[_Assessed]:
     """Every scenario: point impacts, Monte Carlo percentiles and fits (``study_draws``),
     tables and trend rows. Runs that share hardware share their hardware part."""
     by_name = {sc.name: sc for sc in scenarios}
@@ -294,7 +294,7 @@ def _assess_scenarios(scenarios: list[Scenario], runs: pd.DataFrame, provider: G
     if draws:
         step(f"Monte Carlo: {len(runs)} systems × {draws} draws, 4 scenarios")
         mc = scenario_draws(hw_runs, grids, LAYOUT, sample(params, draws, seed),
-                            preset.boundary, year, seed=seed, step=step)
+                            preset.boundary, year, seed=seed, step=step, helper=helper)
     out = []
     domains = runs["domain"].fillna("").to_numpy()
     for lay in LAYOUT:
@@ -355,6 +355,7 @@ def run_study(
     progress: Progress | None = None,
     server: str | Server | None = None,
     development_factor: float = DEVELOPMENT_GUIDANCE,
+    helper: Helper | None = None,
 ) -> StudyResult:
     """Per-system impacts under every scenario, trend fits, rebound decomposition and cards.
 
@@ -365,6 +366,9 @@ def run_study(
     columns of the systems table (default :data:`DEVELOPMENT_GUIDANCE`, OLMo 2's). The other
     columns, the trends and the rebound stay at the final run, as published footprints count
     it; the ``development_factor`` parameter itself is therefore not accepted as an override.
+
+    ``helper``: a second process (``report.study_files.FigureWorker``) that takes half of a
+    large Monte Carlo (the same results, sooner on two cores).
     """
     step = progress or (lambda _msg: None)
     development_factor = check_development(development_factor, overrides)
@@ -385,7 +389,7 @@ def run_study(
     scenarios = _scenarios(catalog, runs, target,
                            system_efficiency(point_values(params), pre.boundary, srv))
     assessed = _assess_scenarios(scenarios, runs, provider, pre, params, draws, seed, mfu_point,
-                                 step, srv)
+                                 step, srv, helper)
 
     step("rebound decomposition")
     rebound_rows = _rebound_rows(runs, scenarios[0], assessed[0].point.energy_kwh, mfu_point)

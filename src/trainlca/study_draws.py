@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final, Protocol
 
 import numpy as np
 
@@ -62,6 +62,15 @@ class ScenarioDraws:
 
 
 Step = Callable[[str], None]
+
+
+class Helper(Protocol):
+    """A second process that runs a named pure function on picklable arguments
+    (``report.study_files.FigureWorker``): pass B runs there while pass A runs here."""
+
+    def call(self, ref: str, *args: Any) -> int | None: ...
+
+    def wait(self, job: int | None) -> tuple[bool, Any]: ...
 
 
 def _totals(hw_runs: Sequence[RunInputs], grids: Mapping[str, Mapping[str, FloatArray]],
@@ -103,6 +112,7 @@ def scenario_draws(
     seed: int,
     block_cells: int | None = None,
     step: Step | None = None,
+    helper: Helper | None = None,
 ) -> dict[str, ScenarioDraws]:
     """Percentiles per system and per-draw fits of every scenario (see the module docstring).
 
@@ -115,6 +125,9 @@ def scenario_draws(
         year: decimal publication year of each system (R,), the x of the fits.
         seed: seed of the fits' t-samples.
         block_cells: cells (draws × systems) of one block (default :data:`BLOCK_CELLS`).
+        helper: a second process; when the draws need two passes, pass B (percentiles) runs
+            there while pass A (fits) runs here. Same results either way (if it fails, pass
+            B runs here).
     """
     assert samples.draws is not None
     block_cells = BLOCK_CELLS if block_cells is None else block_cells
@@ -134,10 +147,17 @@ def scenario_draws(
                 out[name].p5[q], out[name].p95[q] = _percentiles(a)
                 out[name].fits[q] = fit_stats(draw_stats(year, a), seed=seed)
         return out
+    cols = max(1, block_cells // d)
+    job = None if helper is None else helper.call(
+        "trainlca.study_draws:percentiles_by_system_blocks", hw_runs, grids, pcls, layout,
+        samples, boundary, cols, same)
     _fits_by_draw_blocks(hw_runs, grids, pcls, layout, samples, boundary, year, seed,
                          max(1, block_cells // r), same, out, tell)
-    _percentiles_by_system_blocks(hw_runs, grids, pcls, layout, samples, boundary,
-                                  max(1, block_cells // d), same, out, tell)
+    ok, remote = (False, None) if helper is None or job is None else helper.wait(job)
+    chunks: Mapping[tuple[str, str], tuple[FloatArray, FloatArray]] = (
+        remote if ok and isinstance(remote, dict) else percentiles_by_system_blocks(
+            hw_runs, grids, pcls, layout, samples, boundary, cols, same, tell))
+    _merge_percentiles(chunks, layout, same, out)
     return out
 
 
@@ -171,17 +191,20 @@ def _fits_by_draw_blocks(hw_runs: Sequence[RunInputs],
             out[sc.name].fits["energy"] = out[same[sc.name]].fits["energy"]
 
 
-def _percentiles_by_system_blocks(hw_runs: Sequence[RunInputs],
-                                  grids: Mapping[str, Mapping[str, FloatArray]],
-                                  pcls: Sequence[np.ndarray | None],
-                                  layout: Sequence[ScenarioLayout], samples: Sample,
-                                  boundary: Boundary, cols: int, same: Mapping[str, str],
-                                  out: dict[str, ScenarioDraws], tell: Step) -> None:
-    """Pass B: blocks of ``cols`` systems over all draws → per-system p5 and p95."""
+def percentiles_by_system_blocks(hw_runs: Sequence[RunInputs],
+                                 grids: Mapping[str, Mapping[str, FloatArray]],
+                                 pcls: Sequence[np.ndarray | None],
+                                 layout: Sequence[ScenarioLayout], samples: Sample,
+                                 boundary: Boundary, cols: int, same: Mapping[str, str],
+                                 tell: Step | None = None
+                                 ) -> dict[tuple[str, str], tuple[FloatArray, FloatArray]]:
+    """Pass B: blocks of ``cols`` systems over all draws → (scenario, quantity) → per-system
+    (p5, p95). A top-level function of plain data: the second process runs it."""
     r = len(hw_runs[0])
     chunks: dict[tuple[str, str], list[tuple[FloatArray, FloatArray]]] = {}
     for start in range(0, r, cols):
-        tell(f"Monte Carlo intervals: systems {start + 1}–{min(start + cols, r)}")
+        if tell is not None:
+            tell(f"Monte Carlo intervals: systems {start + 1}–{min(start + cols, r)}")
         idx = np.arange(start, min(start + cols, r))
         sub = [ri.take(idx) for ri in hw_runs]
         sub_grids = {k: {c: np.atleast_1d(v[idx]) for c, v in g.items()}
@@ -192,9 +215,15 @@ def _percentiles_by_system_blocks(hw_runs: Sequence[RunInputs],
                 if q == "energy" and same[name] != name:
                     continue
                 chunks.setdefault((name, q), []).append(_percentiles(totals[q]))
-    for (name, q), parts in chunks.items():
-        out[name].p5[q] = np.concatenate([a for a, _ in parts])
-        out[name].p95[q] = np.concatenate([b for _, b in parts])
+    return {key: (np.concatenate([a for a, _ in parts]), np.concatenate([b for _, b in parts]))
+            for key, parts in chunks.items()}
+
+
+def _merge_percentiles(chunks: Mapping[tuple[str, str], tuple[FloatArray, FloatArray]],
+                       layout: Sequence[ScenarioLayout], same: Mapping[str, str],
+                       out: dict[str, ScenarioDraws]) -> None:
+    for (name, q), (p5, p95) in chunks.items():
+        out[name].p5[q], out[name].p95[q] = p5, p95
     for sc in layout:
         if same[sc.name] != sc.name:
             out[sc.name].p5["energy"] = out[same[sc.name]].p5["energy"]

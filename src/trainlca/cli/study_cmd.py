@@ -151,8 +151,10 @@ def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...
 
     from trainlca.report.study_files import FigureWorker
 
-    # The figure process starts now: its imports overlap the numbers.
-    with (nullcontext() if no_figures else FigureWorker()) as worker, \
+    # The second process starts now: its imports overlap the numbers; it takes half of a
+    # large Monte Carlo, then its share of the figures.
+    wanted = draws > 0 or not no_figures
+    with (FigureWorker(plotting=not no_figures) if wanted else nullcontext()) as worker, \
             Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                      console=console(), transient=True) as bar:
         task = bar.add_task("loaded Epoch data", total=steps)
@@ -164,8 +166,9 @@ def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...
         result = run_study(data, preset=preset, overrides=overrides, draws=draws, seed=seed,
                            start_year=start_year, end_year=end_year,
                            impute_hardware=impute_hardware, grid=grid_path, server=server,
-                           development_factor=development, progress=advance)
+                           development_factor=development, progress=advance, helper=worker)
         advance("writing outputs" + ("" if no_figures else ", figures and report"))
-        write_study(result, out, figures=not no_figures, worker=worker, boamps=boamps)
+        write_study(result, out, figures=not no_figures, worker=worker if not no_figures else None,
+                    boamps=boamps)
         bar.update(task, completed=steps)
     print_summary(result, out)

@@ -14,6 +14,7 @@ No absolute local path reaches an output: the Epoch file is named by its file na
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -64,11 +65,14 @@ def write_study(result: StudyResult, out: str | Path, *, figures: bool = True,
         raise OutputError(f"{out}: cannot write there: {exc.strerror or exc}") from None
     try:
         meta = public_meta(result.meta)
+        # the second process gets its figures first: it renders them while this one writes
+        # the tables, then renders its own share
+        plan = _FigurePlan(result, meta, worker) if figures else None
         _write_tables(result, meta, tmp)
         if boamps:
             _write_boamps(result, meta, tmp)
-        if figures:
-            _write_figures(result, meta, tmp, worker)
+        if plan is not None:
+            _write_figures(result, meta, tmp, plan.finish())
         return _move_into(tmp, out)
     except OSError as exc:
         raise OutputError(f"{out}: cannot write: {exc.strerror or exc}") from None
@@ -147,15 +151,10 @@ def _write_boamps(result: StudyResult, meta: Mapping[str, Any], tmp: Path) -> No
 
 
 def _write_figures(result: StudyResult, meta: Mapping[str, Any], tmp: Path,
-                   worker: FigureWorker | None) -> None:
+                   rendered: Rendered) -> None:
     """``tmp/figures/*.{png,svg}`` and ``tmp/report.html``, from one render of each figure."""
-    from trainlca.report.figures import StudyTables, study_figure_names
     from trainlca.report.html import build_report
 
-    epoch = meta.get("epoch") or {}
-    tables = StudyTables(result.systems, result.trends, result.rebound, result.cards,
-                         epoch.get("snapshot_date"))
-    rendered = render_figures(tables, study_figure_names(tables), worker=worker)
     figs = tmp / "figures"
     figs.mkdir()
     for name, data in rendered.items():
@@ -165,6 +164,44 @@ def _write_figures(result: StudyResult, meta: Mapping[str, Any], tmp: Path,
                         result.skipped, meta,
                         figures={n: d["png"] for n, d in rendered.items()})
     (tmp / "report.html").write_text(page, encoding="utf-8")
+
+
+#: What writing the tables costs per row of systems.csv, in the units of ``_COST`` (measured:
+#: 1.6 s for 35,000 rows; one unit ≈ 0.75 s).
+_TABLE_ROW_COST: Final[float] = 6e-5
+
+
+class _FigurePlan:
+    """The study's figures, split between this process and ``worker``: the worker's share is
+    submitted at once (:meth:`__init__`), this process renders its own in :meth:`finish`
+    (after writing the tables, whose cost the split accounts for)."""
+
+    def __init__(self, result: StudyResult, meta: Mapping[str, Any],
+                 worker: FigureWorker | None) -> None:
+        from trainlca.report.figures import StudyTables, study_figure_names
+
+        epoch = meta.get("epoch") or {}
+        self.tables = StudyTables(result.systems, result.trends, result.rebound, result.cards,
+                                  epoch.get("snapshot_date"))
+        self.names = study_figure_names(self.tables)
+        self.worker = worker
+        self.mine, self.theirs = list(self.names), list[str]()
+        if worker is not None:
+            own_delay = _TABLE_ROW_COST * len(result.systems)
+            self.mine, self.theirs = _split(self.names, _WORKER_READY, own_start=own_delay)
+            if self.theirs:
+                worker.submit(self.tables, self.theirs)
+
+    def finish(self) -> Rendered:
+        from trainlca.report.figures import render_study_figures
+
+        if self.worker is None:
+            return render_figures(self.tables, self.names)
+        done = render_study_figures(self.tables, self.mine)
+        remote = self.worker.result() if self.theirs else {}
+        if remote is None or set(remote) != set(self.theirs):  # it failed: render them here
+            remote = render_study_figures(self.tables, self.theirs)
+        return {n: (done | remote)[n] for n in self.names}
 
 
 # --------------------------------------------------------------------------------------------
@@ -210,12 +247,14 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _split(names: Sequence[str], head_start: float = 0.0) -> tuple[list[str], list[str]]:
+def _split(names: Sequence[str], head_start: float = 0.0, *,
+           own_start: float = 0.0) -> tuple[list[str], list[str]]:
     """Figures for this process and for the second one, balancing the measured costs (the
-    second process starts ``head_start`` behind); heaviest first, to the less loaded."""
+    second process starts ``head_start`` behind, this one ``own_start``); heaviest first, to
+    the less loaded."""
     mine: list[str] = []
     theirs: list[str] = []
-    load = [0.0, head_start]
+    load = [own_start, head_start]
     for n in sorted(names, key=lambda n: -_COST.get(n, 1.0)):
         k = 0 if load[0] <= load[1] else 1
         (mine, theirs)[k].append(n)
@@ -223,24 +262,30 @@ def _split(names: Sequence[str], head_start: float = 0.0) -> tuple[list[str], li
     return mine, theirs
 
 
-#: The second process: a fresh interpreter that imports only the plotting stack (never the
+#: The second process: a fresh interpreter that imports only what its jobs need (never the
 #: caller's main module, unlike multiprocessing's spawn and forkserver), then waits for work.
 _CHILD: Final[str] = "from trainlca.report.study_files import _child_main; _child_main()"
-#: Longest wait for the second process before rendering its share here instead (s).
+#: Longest wait for one job of the second process before doing it here instead (s).
 _WORKER_TIMEOUT: Final[float] = 300.0
+#: The job that renders figures (``module:function``).
+_RENDER: Final[str] = "trainlca.report.figures:render_study_figures"
 
 
 class FigureWorker:
-    """A second process that renders study figures on the other core.
+    """A second process that works on the other core: it renders study figures, and runs
+    other pure functions of the study (the Monte Carlo's per-system percentiles) while this
+    process does the rest.
 
     Start it early, e.g. before :func:`trainlca.study.run_study`: it imports numpy, pandas and
-    matplotlib while the numbers are computed. :func:`write_study` (``worker=``) hands it its
-    share of the figures. It runs in its own session, so Ctrl-C reaches only the parent, whose
-    :meth:`close` (or the ``with`` block) stops it. Whatever goes wrong in it, the parent
-    renders the figures itself.
+    (with ``plotting``) matplotlib while the numbers are computed. :meth:`call` gives it a job
+    (a function named ``module:function`` and picklable arguments) and returns at once;
+    :meth:`wait` returns its result. :func:`write_study` (``worker=``) hands it its share of
+    the figures. It runs in its own session, so Ctrl-C reaches only the parent, whose
+    :meth:`close` (or the ``with`` block) stops it. Whatever goes wrong in it, the caller does
+    the job itself: results never depend on the second process.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, plotting: bool = True) -> None:
         import subprocess
         import sys
 
@@ -249,69 +294,118 @@ class FigureWorker:
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parents[2])  # the folder holding ``trainlca``
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        env["TRAINLCA_WORKER_PLOTTING"] = "1" if plotting else "0"
         self._stderr = self._dir / "stderr.txt"  # a file, not a pipe: it can never fill up
         try:
             with self._stderr.open("wb") as err:
                 self._proc = subprocess.Popen(
                     [sys.executable, "-c", _CHILD], stdin=subprocess.PIPE,
-                    stdout=subprocess.DEVNULL, stderr=err, env=env, start_new_session=True)
+                    stdout=subprocess.PIPE, stderr=err, env=env, start_new_session=True)
         except OSError:
             self._proc = None
-        self._submitted = False
+        self._jobs = 0
+        self._done: dict[int, bool] = {}
+        self._figures: int | None = None
+        self._buffer = b""
+
+    def call(self, ref: str, *args: Any) -> int | None:
+        """Start ``ref(*args)`` in the second process; its job number, or None if it cannot
+        take it (not running, arguments that do not pickle)."""
+        import pickle
+
+        if self._proc is None or self._proc.stdin is None or self._proc.poll() is not None:
+            return None
+        self._jobs += 1
+        job = self._jobs
+        src, dst = self._dir / f"job{job}.in", self._dir / f"job{job}.out"
+        try:
+            src.write_bytes(pickle.dumps((ref, args), protocol=pickle.HIGHEST_PROTOCOL))
+        except (pickle.PicklingError, AttributeError, TypeError):
+            return None
+        line = json.dumps([job, str(src), str(dst), os.getpid()]) + "\n"
+        try:
+            self._proc.stdin.write(line.encode("utf-8"))
+            self._proc.stdin.flush()
+        except OSError:  # it died already
+            return None
+        return job
+
+    def wait(self, job: int | None) -> tuple[bool, Any]:
+        """``(True, result)`` of a job, or ``(False, None)`` if it failed, the process died or
+        it took too long."""
+        import pickle
+
+        if job is None or self._proc is None:
+            return False, None
+        if not self._read_until(job):
+            return False, None
+        if not self._done.get(job):
+            self._explain(f"job {job} failed")
+            return False, None
+        out = self._dir / f"job{job}.out"
+        try:
+            return True, pickle.loads(out.read_bytes())
+        finally:
+            out.unlink(missing_ok=True)
+
+    def _read_until(self, job: int) -> bool:
+        import select
+        import time
+
+        assert self._proc is not None and self._proc.stdout is not None
+        fd = self._proc.stdout.fileno()
+        deadline = time.monotonic() + _WORKER_TIMEOUT
+        while job not in self._done:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self._explain("no answer in time")
+                return False
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(fd, 4096)
+            if not chunk:  # it exited
+                self._explain(f"exit code {self._proc.wait()}")
+                return False
+            self._buffer += chunk
+            *lines, self._buffer = self._buffer.split(b"\n")
+            for raw in lines:
+                n, _, status = raw.decode("ascii", "replace").partition(" ")
+                if n.isdigit():
+                    self._done[int(n)] = status.strip() == "ok"
+        return True
 
     def submit(self, tables: StudyTables, names: Sequence[str]) -> None:
         """Give the process its figures (returns at once)."""
-        import pickle
-
-        if self._proc is None or self._proc.stdin is None or self._submitted:
-            return
-        src = self._dir / "in.pickle"
-        src.write_bytes(pickle.dumps((tables, list(names)), protocol=pickle.HIGHEST_PROTOCOL))
-        line = json.dumps([str(src), str(self._dir / "out.pickle"), os.getpid()]) + "\n"
-        try:
-            self._proc.stdin.write(line.encode("utf-8"))
-            self._proc.stdin.close()
-            self._submitted = True
-        except OSError:  # it died already
-            self._submitted = False
+        if self._figures is None:
+            self._figures = self.call(_RENDER, tables, list(names))
 
     def result(self) -> Rendered | None:
         """The figures it rendered, or None if it failed, died or took too long."""
-        import pickle
-        import subprocess
-
-        if self._proc is None or not self._submitted:
-            return None
-        try:
-            code = self._proc.wait(timeout=_WORKER_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self._explain("no answer in time")
-            return None
-        out = self._dir / "out.pickle"
-        if code != 0 or not out.is_file():
-            self._explain(f"exit code {code}")
-            return None
-        done: Rendered = pickle.loads(out.read_bytes())
-        return done
+        ok, done = self.wait(self._figures)
+        return done if ok else None
 
     def _explain(self, why: str) -> None:
-        """With ``TRAINLCA_DEBUG`` set, say on stderr why the process failed (the figures are
-        rendered here instead, so a user sees nothing else)."""
+        """With ``TRAINLCA_DEBUG`` set, say on stderr why the process failed (the work is done
+        here instead, so a user sees nothing else)."""
         if os.environ.get("TRAINLCA_DEBUG"):
             import sys
 
             detail = self._stderr.read_text(errors="replace") if self._stderr.is_file() else ""
-            print(f"trainlca: figure process failed ({why}); rendering here\n{detail}",
+            print(f"trainlca: second process failed ({why}); working here\n{detail}",
                   file=sys.stderr)
 
     def close(self) -> None:
         """Stop the process if it still runs; remove its files."""
         if self._proc is not None:
+            if self._proc.stdin is not None:
+                with contextlib.suppress(OSError):
+                    self._proc.stdin.close()
             if self._proc.poll() is None:
                 self._proc.kill()
             self._proc.wait()
-            if self._proc.stdin is not None:
-                self._proc.stdin.close()
+            if self._proc.stdout is not None:
+                self._proc.stdout.close()
         shutil.rmtree(self._dir, ignore_errors=True)
 
     def __enter__(self) -> FigureWorker:
@@ -322,32 +416,47 @@ class FigureWorker:
 
 
 def _child_main() -> None:
-    """Body of the second process: import the plotting stack, wait for one line naming the
-    input and output files and the parent's pid, render, write the output atomically. Exit 0
-    without work if the parent closes the pipe first, without output if it has died."""
+    """Body of the second process: import the plotting stack (unless told not to), then for
+    each line naming a job's input and output files and the parent's pid: run it, write its
+    result atomically, say ``N ok`` (or ``N fail``) on stdout. Exit at the end of input, and
+    without output if the parent has died."""
+    import importlib
     import pickle
     import signal
     import sys
+    import traceback
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
-    import matplotlib.backends.backend_agg
-    import matplotlib.backends.backend_svg
-    import matplotlib.figure  # noqa: F401  (imported now, while the parent computes)
+    if os.environ.get("TRAINLCA_WORKER_PLOTTING", "1") == "1":
+        import matplotlib.backends.backend_agg
+        import matplotlib.backends.backend_svg
+        import matplotlib.figure  # noqa: F401  (imported now, while the parent computes)
 
-    from trainlca.report.figures import render_study_figures
+        import trainlca.report.figures  # noqa: F401
 
-    line = sys.stdin.readline()
-    if not line.strip():
-        return
-    src, dst, parent = json.loads(line)
-    tables, names = pickle.loads(Path(src).read_bytes())
-    blob = pickle.dumps(render_study_figures(tables, names), protocol=pickle.HIGHEST_PROTOCOL)
-    if os.getppid() != parent:  # the parent is gone (killed): leave nothing behind
-        shutil.rmtree(Path(dst).parent, ignore_errors=True)
-        return
-    part = Path(dst + ".part")
-    part.write_bytes(blob)
-    part.replace(dst)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        job, src, dst, parent = json.loads(line)
+        try:
+            ref, args = pickle.loads(Path(src).read_bytes())
+            module, _, name = ref.partition(":")
+            blob = pickle.dumps(getattr(importlib.import_module(module), name)(*args),
+                                protocol=pickle.HIGHEST_PROTOCOL)
+            status = "ok"
+        except Exception:
+            traceback.print_exc()
+            blob, status = b"", "fail"
+        if os.getppid() != parent:  # the parent is gone (killed): leave nothing behind
+            shutil.rmtree(Path(dst).parent, ignore_errors=True)
+            return
+        if status == "ok":
+            part = Path(dst + ".part")
+            part.write_bytes(blob)
+            part.replace(dst)
+        Path(src).unlink(missing_ok=True)
+        sys.stdout.write(f"{job} {status}\n")
+        sys.stdout.flush()
 
 
 # --------------------------------------------------------------------------------------------
