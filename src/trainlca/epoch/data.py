@@ -45,14 +45,21 @@ class EpochData:
         return len(self.raw)
 
 
-def _decode(data: bytes, source: str) -> tuple[str, str]:
-    """UTF-8 (with or without BOM), falling back to cp1252 then latin-1 (never fails)."""
-    for enc in ("utf-8-sig", "cp1252"):
+#: Encodings tried in turn: UTF-8 (with or without BOM), cp1252, then latin-1 (never fails).
+_ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp1252", "latin-1")
+
+
+def _read_raw(data: bytes) -> tuple[pd.DataFrame, str]:
+    """The CSV's cells as text, decoded by the parser itself (no copy of the file as a Python
+    string: a third of the load time of a large file), with the first encoding that fits."""
+    for enc in _ENCODINGS:
         try:
-            return data.decode(enc), enc
+            raw = pd.read_csv(io.BytesIO(data), encoding=enc, dtype=str, keep_default_na=False,
+                              na_values=[""], on_bad_lines="error")
         except UnicodeDecodeError:
             continue
-    return data.decode("latin-1"), "latin-1"
+        return raw, enc
+    raise AssertionError("latin-1 decodes any bytes")
 
 
 def read_epoch_csv(path: Path, *, source: str | None = None) -> EpochData:
@@ -65,15 +72,8 @@ def read_epoch_csv(path: Path, *, source: str | None = None) -> EpochData:
         raise DataFileError(f"cannot read Epoch data file {path}: {exc.strerror or exc}") from exc
     if not data.strip():
         raise DataFileError(f"Epoch data file {src} is empty")
-    text, encoding = _decode(data, src)
     try:
-        raw = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            on_bad_lines="error",
-        )
+        raw, encoding = _read_raw(data)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataFileError(f"Epoch data file {src} is not a readable CSV ({first})") from exc
