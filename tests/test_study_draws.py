@@ -32,22 +32,20 @@ def test_blocked_equals_unblocked(monkeypatch: pytest.MonkeyPatch, preset: str) 
 def test_the_second_process_gives_the_same_intervals(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pass B (the percentiles) in the second process while pass A runs here: the same
     tables bit for bit; a second process that dies leaves the work to this one."""
-    from trainlca.report.study_files import FigureWorker
+    import trainlca.worker as W
 
     data = load_epoch(SMALL)
     whole = run_study(data, draws=300, seed=11)
     monkeypatch.setattr(SD, "BLOCK_CELLS", 7 * 13)
     calls: list[str] = []
-    with FigureWorker(plotting=False) as w:
+    with W.Worker(plotting=False) as w:
         helped = run_study(data, draws=300, seed=11, helper=w, progress=calls.append)
         assert w._done == {1: True}  # the job ran there
     assert not any("Monte Carlo intervals" in c for c in calls)  # not here
     pd.testing.assert_frame_equal(whole.systems, helped.systems, check_exact=True)
     pd.testing.assert_frame_equal(whole.trends, helped.trends, check_exact=True)
-    import trainlca.report.study_files as S
-
-    monkeypatch.setattr(S, "_CHILD", "import sys; sys.stdin.readline(); sys.exit(3)")
-    with FigureWorker(plotting=False) as w:
+    monkeypatch.setattr(W, "_CHILD", "import sys; sys.stdin.readline(); sys.exit(3)")
+    with W.Worker(plotting=False) as w:
         fallback = run_study(data, draws=300, seed=11, helper=w, progress=calls.append)
     assert any("Monte Carlo intervals" in c for c in calls)  # done here after all
     pd.testing.assert_frame_equal(whole.systems, fallback.systems, check_exact=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from clitools import run_cli
+from trainlca import worker as W
 from trainlca.epoch import load_epoch
 from trainlca.report import figures as F
 from trainlca.report import study_files as S
@@ -155,7 +156,7 @@ def test_second_process_gives_the_same_bytes(small_study: StudyResult) -> None:
     t = F.StudyTables(small_study.systems, small_study.trends, small_study.rebound,
                       small_study.cards, small_study.meta["epoch"]["snapshot_date"])
     names = ["rebound", "share", "cards"]
-    with S.FigureWorker() as w:
+    with W.Worker() as w:
         w.submit(t, ["share", "cards"])
         remote = w.result()
     assert remote is not None and sorted(remote) == ["cards", "share"]
@@ -167,7 +168,7 @@ def test_second_process_gives_the_same_bytes(small_study: StudyResult) -> None:
 def test_a_failed_second_process_is_replaced_by_this_one(small_study: StudyResult,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     t = F.StudyTables(None, None, small_study.rebound, small_study.cards)
-    monkeypatch.setattr(S, "_CHILD", "import sys; sys.exit(3)")
+    monkeypatch.setattr(W, "_CHILD", "import sys; sys.exit(3)")
     done = S.render_figures(t, ["cards", "rebound"], parallel=True)
     assert sorted(done) == ["cards", "rebound"] and done == F.render_study_figures(
         t, ["cards", "rebound"])
@@ -179,12 +180,13 @@ def test_second_process_never_runs_the_callers_script(tmp_path: Path) -> None:
     script = tmp_path / "unguarded.py"
     script.write_text(
         "import pandas as pd\n"
-        "from trainlca.report import figures as F, study_files as S\n"
+        "from trainlca.report import figures as F\n"
+        "from trainlca import worker as W\n"
         f"open({str(log)!r}, 'a').write('run\\n')\n"
         "rb = pd.DataFrame([{'term': 'energy', 'growth_per_year': 2.0, 'ci_low': 1.5,"
         " 'ci_high': 2.5, 'r2': 0.5, 'n': 30}])\n"
         "t = F.StudyTables(None, None, rb, None)\n"
-        "with S.FigureWorker() as w:\n"
+        "with W.Worker() as w:\n"
         "    w.submit(t, ['rebound'])\n"
         "    assert w.result() is not None\n")
     r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,

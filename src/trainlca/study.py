@@ -367,7 +367,7 @@ def run_study(
     columns, the trends and the rebound stay at the final run, as published footprints count
     it; the ``development_factor`` parameter itself is therefore not accepted as an override.
 
-    ``helper``: a second process (``report.study_files.FigureWorker``) that takes half of a
+    ``helper``: a second process (``trainlca.worker.Worker``) that takes half of a
     large Monte Carlo (the same results, sooner on two cores).
     """
     step = progress or (lambda _msg: None)

@@ -66,7 +66,7 @@ Step = Callable[[str], None]
 
 class Helper(Protocol):
     """A second process that runs a named pure function on picklable arguments
-    (``report.study_files.FigureWorker``): pass B runs there while pass A runs here."""
+    (``trainlca.worker.Worker``): pass B runs there while pass A runs here."""
 
     def call(self, ref: str, *args: Any) -> int | None: ...
 

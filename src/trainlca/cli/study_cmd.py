@@ -149,12 +149,12 @@ def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...
     data = load_epoch(data_path, offline=offline)  # before the bar: a download error is one line
     from contextlib import nullcontext
 
-    from trainlca.report.study_files import FigureWorker
+    from trainlca.worker import Worker
 
     # The second process starts now: its imports overlap the numbers; it takes half of a
     # large Monte Carlo, then its share of the figures.
     wanted = draws > 0 or not no_figures
-    with (FigureWorker(plotting=not no_figures) if wanted else nullcontext()) as worker, \
+    with (Worker(plotting=not no_figures) if wanted else nullcontext()) as worker, \
             Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                      console=console(), transient=True) as bar:
         task = bar.add_task("loaded Epoch data", total=steps)

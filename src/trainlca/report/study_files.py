@@ -4,7 +4,7 @@
 files in, so a failure leaves ``DIR`` as it was. Figures are built and rendered once
 (:func:`trainlca.report.figures.render_study_figures`): the same PNG bytes go to
 ``figures/*.png`` and into ``report.html``, beside an SVG of each for papers. They are rendered
-on two cores: a second process (:class:`FigureWorker`, a fresh interpreter, safe whatever
+on two cores: a second process (:class:`Worker`, a fresh interpreter, safe whatever
 threads the caller runs and whatever its main module does) draws part of them while this one
 draws the rest.
 
@@ -14,10 +14,8 @@ No absolute local path reaches an output: the Epoch file is named by its file na
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -25,6 +23,7 @@ from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING, Any, Final
 
 from trainlca.errors import OutputError
+from trainlca.worker import Rendered, Worker, cpus
 
 if TYPE_CHECKING:
     from trainlca.report.figures import StudyTables
@@ -38,11 +37,10 @@ _COST: Final[dict[str, float]] = {"systems": 1.2, "scenarios": 1.05, "cards": 0.
 _WORKER_START: Final[float] = 1.0
 #: The same for a process started earlier (its imports done): reading its input.
 _WORKER_READY: Final[float] = 0.2
-Rendered = dict[str, dict[str, bytes]]
 
 
 def write_study(result: StudyResult, out: str | Path, *, figures: bool = True,
-                worker: FigureWorker | None = None, boamps: bool = False) -> list[Path]:
+                worker: Worker | None = None, boamps: bool = False) -> list[Path]:
     """Write the study's outputs into ``out`` (created if needed); returns the paths written.
 
     ``systems.csv``, ``trends.csv``, ``rebound.csv``, ``cards.csv``, ``skipped.csv``,
@@ -54,7 +52,7 @@ def write_study(result: StudyResult, out: str | Path, *, figures: bool = True,
     ``boamps``: also ``boamps/<system>.json``, a BoAmps report per baseline system, and
     ``boamps/index.csv`` (:mod:`trainlca.report.study_boamps`).
 
-    ``worker``: a :class:`FigureWorker` started earlier (its imports then overlap the study);
+    ``worker``: a :class:`Worker` started earlier (its imports then overlap the study);
     by default one is started here when two CPUs are available. The caller closes its own.
     """
     out = Path(out)
@@ -177,7 +175,7 @@ class _FigurePlan:
     (after writing the tables, whose cost the split accounts for)."""
 
     def __init__(self, result: StudyResult, meta: Mapping[str, Any],
-                 worker: FigureWorker | None) -> None:
+                 worker: Worker | None) -> None:
         from trainlca.report.figures import StudyTables, study_figure_names
 
         epoch = meta.get("epoch") or {}
@@ -210,7 +208,7 @@ class _FigurePlan:
 
 def render_figures(tables: StudyTables, names: Sequence[str], *,
                    parallel: bool | None = None,
-                   worker: FigureWorker | None = None) -> Rendered:
+                   worker: Worker | None = None) -> Rendered:
     """``{name: {"png": bytes, "svg": bytes}}`` for the named study figures.
 
     With ``parallel`` (default: when this process may use two CPUs or more) a second process
@@ -220,13 +218,13 @@ def render_figures(tables: StudyTables, names: Sequence[str], *,
     from trainlca.report.figures import render_study_figures
 
     if parallel is None:
-        parallel = worker is not None or _cpus() >= 2
+        parallel = worker is not None or cpus() >= 2
     head_start = _WORKER_START if worker is None else _WORKER_READY
     mine, theirs = _split(names, head_start) if parallel else (list(names), [])
     if not theirs:
         return render_study_figures(tables, mine)
     own = worker is None
-    w = FigureWorker() if own else worker
+    w = Worker() if own else worker
     assert w is not None
     try:
         w.submit(tables, theirs)
@@ -238,13 +236,6 @@ def render_figures(tables: StudyTables, names: Sequence[str], *,
     if remote is None or set(remote) != set(theirs):  # it failed: render its share here
         remote = render_study_figures(tables, theirs)
     return {n: (done | remote)[n] for n in names}
-
-
-def _cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _split(names: Sequence[str], head_start: float = 0.0, *,
@@ -260,203 +251,6 @@ def _split(names: Sequence[str], head_start: float = 0.0, *,
         (mine, theirs)[k].append(n)
         load[k] += _COST.get(n, 1.0)
     return mine, theirs
-
-
-#: The second process: a fresh interpreter that imports only what its jobs need (never the
-#: caller's main module, unlike multiprocessing's spawn and forkserver), then waits for work.
-_CHILD: Final[str] = "from trainlca.report.study_files import _child_main; _child_main()"
-#: Longest wait for one job of the second process before doing it here instead (s).
-_WORKER_TIMEOUT: Final[float] = 300.0
-#: The job that renders figures (``module:function``).
-_RENDER: Final[str] = "trainlca.report.figures:render_study_figures"
-
-
-class FigureWorker:
-    """A second process that works on the other core: it renders study figures, and runs
-    other pure functions of the study (the Monte Carlo's per-system percentiles) while this
-    process does the rest.
-
-    Start it early, e.g. before :func:`trainlca.study.run_study`: it imports numpy, pandas and
-    (with ``plotting``) matplotlib while the numbers are computed. :meth:`call` gives it a job
-    (a function named ``module:function`` and picklable arguments) and returns at once;
-    :meth:`wait` returns its result. :func:`write_study` (``worker=``) hands it its share of
-    the figures. It runs in its own session, so Ctrl-C reaches only the parent, whose
-    :meth:`close` (or the ``with`` block) stops it. Whatever goes wrong in it, the caller does
-    the job itself: results never depend on the second process.
-    """
-
-    def __init__(self, *, plotting: bool = True) -> None:
-        import subprocess
-        import sys
-
-        self._dir = Path(tempfile.mkdtemp(prefix="trainlca-figures-"))
-        self._proc: subprocess.Popen[bytes] | None = None
-        env = dict(os.environ)
-        root = str(Path(__file__).resolve().parents[2])  # the folder holding ``trainlca``
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-        env["TRAINLCA_WORKER_PLOTTING"] = "1" if plotting else "0"
-        self._stderr = self._dir / "stderr.txt"  # a file, not a pipe: it can never fill up
-        try:
-            with self._stderr.open("wb") as err:
-                self._proc = subprocess.Popen(
-                    [sys.executable, "-c", _CHILD], stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE, stderr=err, env=env, start_new_session=True)
-        except OSError:
-            self._proc = None
-        self._jobs = 0
-        self._done: dict[int, bool] = {}
-        self._figures: int | None = None
-        self._buffer = b""
-
-    def call(self, ref: str, *args: Any) -> int | None:
-        """Start ``ref(*args)`` in the second process; its job number, or None if it cannot
-        take it (not running, arguments that do not pickle)."""
-        import pickle
-
-        if self._proc is None or self._proc.stdin is None or self._proc.poll() is not None:
-            return None
-        self._jobs += 1
-        job = self._jobs
-        src, dst = self._dir / f"job{job}.in", self._dir / f"job{job}.out"
-        try:
-            src.write_bytes(pickle.dumps((ref, args), protocol=pickle.HIGHEST_PROTOCOL))
-        except (pickle.PicklingError, AttributeError, TypeError):
-            return None
-        line = json.dumps([job, str(src), str(dst), os.getpid()]) + "\n"
-        try:
-            self._proc.stdin.write(line.encode("utf-8"))
-            self._proc.stdin.flush()
-        except OSError:  # it died already
-            return None
-        return job
-
-    def wait(self, job: int | None) -> tuple[bool, Any]:
-        """``(True, result)`` of a job, or ``(False, None)`` if it failed, the process died or
-        it took too long."""
-        import pickle
-
-        if job is None or self._proc is None:
-            return False, None
-        if not self._read_until(job):
-            return False, None
-        if not self._done.get(job):
-            self._explain(f"job {job} failed")
-            return False, None
-        out = self._dir / f"job{job}.out"
-        try:
-            return True, pickle.loads(out.read_bytes())
-        finally:
-            out.unlink(missing_ok=True)
-
-    def _read_until(self, job: int) -> bool:
-        import select
-        import time
-
-        assert self._proc is not None and self._proc.stdout is not None
-        fd = self._proc.stdout.fileno()
-        deadline = time.monotonic() + _WORKER_TIMEOUT
-        while job not in self._done:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                self._explain("no answer in time")
-                return False
-            ready, _, _ = select.select([fd], [], [], left)
-            if not ready:
-                continue
-            chunk = os.read(fd, 4096)
-            if not chunk:  # it exited
-                self._explain(f"exit code {self._proc.wait()}")
-                return False
-            self._buffer += chunk
-            *lines, self._buffer = self._buffer.split(b"\n")
-            for raw in lines:
-                n, _, status = raw.decode("ascii", "replace").partition(" ")
-                if n.isdigit():
-                    self._done[int(n)] = status.strip() == "ok"
-        return True
-
-    def submit(self, tables: StudyTables, names: Sequence[str]) -> None:
-        """Give the process its figures (returns at once)."""
-        if self._figures is None:
-            self._figures = self.call(_RENDER, tables, list(names))
-
-    def result(self) -> Rendered | None:
-        """The figures it rendered, or None if it failed, died or took too long."""
-        ok, done = self.wait(self._figures)
-        return done if ok else None
-
-    def _explain(self, why: str) -> None:
-        """With ``TRAINLCA_DEBUG`` set, say on stderr why the process failed (the work is done
-        here instead, so a user sees nothing else)."""
-        if os.environ.get("TRAINLCA_DEBUG"):
-            import sys
-
-            detail = self._stderr.read_text(errors="replace") if self._stderr.is_file() else ""
-            print(f"trainlca: second process failed ({why}); working here\n{detail}",
-                  file=sys.stderr)
-
-    def close(self) -> None:
-        """Stop the process if it still runs; remove its files."""
-        if self._proc is not None:
-            if self._proc.stdin is not None:
-                with contextlib.suppress(OSError):
-                    self._proc.stdin.close()
-            if self._proc.poll() is None:
-                self._proc.kill()
-            self._proc.wait()
-            if self._proc.stdout is not None:
-                self._proc.stdout.close()
-        shutil.rmtree(self._dir, ignore_errors=True)
-
-    def __enter__(self) -> FigureWorker:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _child_main() -> None:
-    """Body of the second process: import the plotting stack (unless told not to), then for
-    each line naming a job's input and output files and the parent's pid: run it, write its
-    result atomically, say ``N ok`` (or ``N fail``) on stdout. Exit at the end of input, and
-    without output if the parent has died."""
-    import importlib
-    import pickle
-    import signal
-    import sys
-    import traceback
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
-    if os.environ.get("TRAINLCA_WORKER_PLOTTING", "1") == "1":
-        import matplotlib.backends.backend_agg
-        import matplotlib.backends.backend_svg
-        import matplotlib.figure  # noqa: F401  (imported now, while the parent computes)
-
-        import trainlca.report.figures  # noqa: F401
-
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        job, src, dst, parent = json.loads(line)
-        try:
-            ref, args = pickle.loads(Path(src).read_bytes())
-            module, _, name = ref.partition(":")
-            blob = pickle.dumps(getattr(importlib.import_module(module), name)(*args),
-                                protocol=pickle.HIGHEST_PROTOCOL)
-            status = "ok"
-        except Exception:
-            traceback.print_exc()
-            blob, status = b"", "fail"
-        if os.getppid() != parent:  # the parent is gone (killed): leave nothing behind
-            shutil.rmtree(Path(dst).parent, ignore_errors=True)
-            return
-        if status == "ok":
-            part = Path(dst + ".part")
-            part.write_bytes(blob)
-            part.replace(dst)
-        Path(src).unlink(missing_ok=True)
-        sys.stdout.write(f"{job} {status}\n")
-        sys.stdout.flush()
 
 
 # --------------------------------------------------------------------------------------------
