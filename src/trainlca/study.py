@@ -401,14 +401,10 @@ def run_study(
     meta = _meta(data, rt, catalog, provider, pre, params, overrides, draws, seed, start_year,
                  end_year, impute_hardware, target)
     meta["server"] = srv.name if srv is not None else "each chip's default archetype"
-    meta["development_factor"] = {
-        "value": development_factor, "unit": "1",
-        "status": "default" if development_factor == DEVELOPMENT_GUIDANCE else "input",
-        "source": DEVELOPMENT_SOURCE if development_factor == DEVELOPMENT_GUIDANCE else "user",
-        "columns": "systems.csv *_whole_development = the final run's value × this factor"}
-    systems = pd.concat([a.table for a in assessed], ignore_index=True)
+    meta["development_factor"] = _development_meta(development_factor)
     # zones missing from the grid file that took its default zone (MLCA's files: EEE)
     meta["grid"]["defaulted_zones"] = provider.defaulted(str(z) for z in runs["zone"])
+    systems = pd.concat([a.table for a in assessed], ignore_index=True)
     return StudyResult(
         systems=_with_development(systems, development_factor),
         trends=pd.DataFrame([r for a in assessed for r in a.trend_rows]),
@@ -416,11 +412,24 @@ def run_study(
         skipped=rt.skipped.reset_index(drop=True), meta=meta,
         fits={k: v for a in assessed for k, v in a.fits.items()},
         card_rows=cards, card_trend=card_trend(cards),
-        runs=pd.DataFrame({
-            "model": runs["model"], "hardware_quantity": runs["hardware_quantity"],
-            "training_hours": runs["training_hours"],
-            "accelerator_hours": scenarios[0].spec.point_hours(mfu_point),
-            "grid_gwp": provider.arrays(scenarios[0].zones)["gwp"]}))
+        runs=_baseline_facts(runs, scenarios[0], provider, mfu_point))
+
+
+def _development_meta(factor: float) -> dict[str, Any]:
+    guidance = factor == DEVELOPMENT_GUIDANCE
+    return {"value": factor, "unit": "1", "status": "default" if guidance else "input",
+            "source": DEVELOPMENT_SOURCE if guidance else "user",
+            "columns": "systems.csv *_whole_development = the final run's value × this factor"}
+
+
+def _baseline_facts(runs: pd.DataFrame, baseline: Scenario, provider: GridProvider,
+                    mfu_point: float) -> pd.DataFrame:
+    """StudyResult.runs: the baseline systems' Epoch facts for their BoAmps reports."""
+    return pd.DataFrame({
+        "model": runs["model"], "hardware_quantity": runs["hardware_quantity"],
+        "training_hours": runs["training_hours"],
+        "accelerator_hours": baseline.spec.point_hours(mfu_point),
+        "grid_gwp": provider.arrays(baseline.zones)["gwp"]})
 
 
 def check_development(factor: float, overrides: Mapping[str, float] | None) -> float:
