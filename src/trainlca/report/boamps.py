@@ -46,6 +46,10 @@ ACCELERATOR_TYPES: Final[frozenset[str]] = frozenset(
     {"gpu", "tpu", "npu", "ipu", "asic", "wse", "fpga", "accelerator"})
 #: quality level → largest relative half-width of the 90 % energy interval it stands for.
 QUALITY: Final[tuple[tuple[str, float], ...]] = (("high", 0.10), ("medium", 0.25), ("low", 0.50))
+#: How ``quality`` was derived, or why it is absent (the extension says which).
+QUALITY_TEXT: Final[str] = ("from the 90 % energy interval (largest deviation from the median: "
+                            "high ≤ 10 %, medium ≤ 25 %, low ≤ 50 %)")
+NO_QUALITY_TEXT: Final[str] = "not given (no energy interval, or wider than ±50 %)"
 _COUNT_PREFIX = re.compile(r"^\s*\d+\s*[x×]\s*", re.IGNORECASE)
 
 
@@ -88,13 +92,34 @@ def _component_count(f: RunFacts, count: int | None) -> int:
 
 
 def _quality(f: RunFacts) -> str | None:
-    """BoAmps quality from the 90 % energy interval: the largest deviation from the median,
-    relative to it; None when there is no interval or it exceeds ±50 %."""
+    """BoAmps quality from the 90 % energy interval around its median."""
     iv = f.energy_interval
-    if iv is None or iv.p50 <= 0:
+    return None if iv is None else quality_of(iv.p50, iv.p5, iv.p95)
+
+
+def quality_of(center: float, p5: float, p95: float) -> str | None:
+    """BoAmps quality from a 90 % interval: the largest deviation from ``center``, relative
+    to it; None when ``center`` ≤ 0 or the deviation exceeds ±50 %."""
+    if not center > 0:
         return None
-    spread = max(iv.p95 - iv.p50, iv.p50 - iv.p5) / iv.p50
+    spread = max(p95 - center, center - p5) / center
     return next((q for q, limit in QUALITY if spread <= limit), None)
+
+
+def assemble(header: dict[str, Any], task: dict[str, Any], measure: dict[str, Any],
+             component: dict[str, Any], infra_type: str, environment: dict[str, Any],
+             quality: str | None, extension: dict[str, Any]) -> dict[str, Any]:
+    """A BoAmps report from its parts (``quality`` omitted when None); ``extension`` goes
+    under :data:`EXTENSION_KEY`."""
+    report: dict[str, Any] = {
+        "header": header, "task": task, "measures": [measure],
+        "infrastructure": {"infraType": infra_type, "components": [component]},
+        "environment": environment,
+    }
+    if quality is not None:
+        report["quality"] = quality
+    report[EXTENSION_KEY] = extension
+    return report
 
 
 def _measure(doc: Mapping[str, Any], f: RunFacts) -> dict[str, Any]:
@@ -197,34 +222,25 @@ def to_boamps(doc: Mapping[str, Any], *, count: int | None = None,
         component["memorySize"] = memory
     if vendor:
         component["manufacturer"] = vendor
-    report: dict[str, Any] = {
-        "header": boamps_header(report_id, report_datetime, publisher, confidentiality),
-        "task": {
-            "taskStage": "training",
-            "taskFamily": task_family or "unspecified",
-            "algorithms": [algorithm],
-            "dataset": [{"dataUsage": "input", "dataType": "other"}],
-            "taskDescription": _description(f, n),
-        },
-        "measures": [_measure(doc, f)],
-        "infrastructure": {"infraType": infra_type, "components": [component]},
-        "environment": _environment(doc, f),
+    task = {
+        "taskStage": "training",
+        "taskFamily": task_family or "unspecified",
+        "algorithms": [algorithm],
+        "dataset": [{"dataUsage": "input", "dataType": "other"}],
+        "taskDescription": _description(f, n),
     }
     quality = _quality(f)
-    if quality is not None:
-        report["quality"] = quality
-    report[EXTENSION_KEY] = {
-        "description": "trainlca extension: life-cycle impacts beyond BoAmps 1.1.0 (hardware "
-                       "production, GWP, ADPe, PE, water, 90 % intervals, provenance). "
-                       "'estimate' follows the JSON Schema urn:trainlca:schema:estimate:1 "
-                       "shipped with trainlca.",
-        "unspecified": unspecified,
-        "quality": ("from the 90 % energy interval (largest deviation from the median: high ≤ "
-                    "10 %, medium ≤ 25 %, low ≤ 50 %)" if quality else
-                    "not given (no energy interval, or wider than ±50 %)"),
-        "estimate": json_ready(doc),
-    }
-    return report
+    return assemble(
+        boamps_header(report_id, report_datetime, publisher, confidentiality), task,
+        _measure(doc, f), component, infra_type, _environment(doc, f), quality, {
+            "description": "trainlca extension: life-cycle impacts beyond BoAmps 1.1.0 "
+                           "(hardware production, GWP, ADPe, PE, water, 90 % intervals, "
+                           "provenance). 'estimate' follows the JSON Schema "
+                           "urn:trainlca:schema:estimate:1 shipped with trainlca.",
+            "unspecified": unspecified,
+            "quality": QUALITY_TEXT if quality else NO_QUALITY_TEXT,
+            "estimate": json_ready(doc),
+        })
 
 
 # --- reading -------------------------------------------------------------------------------

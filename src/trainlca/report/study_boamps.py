@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 from trainlca.report.boamps import (
     EXTENSION_KEY,
-    QUALITY,
     accelerator_kind,
+    assemble,
     boamps_header,
     json_ready,
+    quality_of,
 )
 from trainlca.report.facts import plain
 
@@ -69,10 +70,7 @@ def _quality(row: Mapping[Any, Any]) -> str | None:
     beyond ±50 %)."""
     point, p5, p95 = (_finite(row.get(k)) for k in ("energy_kwh", "energy_kwh_p5",
                                                     "energy_kwh_p95"))
-    if point is None or p5 is None or p95 is None or point <= 0:
-        return None
-    spread = max(p95 - point, point - p5) / point
-    return next((q for q, limit in QUALITY if spread <= limit), None)
+    return None if point is None or p5 is None or p95 is None else quality_of(point, p5, p95)
 
 
 def system_report(row: Mapping[Any, Any], run: Mapping[Any, Any], meta: Mapping[str, Any], *,
@@ -107,31 +105,24 @@ def system_report(row: Mapping[Any, Any], run: Mapping[Any, Any], meta: Mapping[
     when = str(row.get("publication_date") or "")
     run_text = (f"{count} × {hw} for {plain(hours)} h" if hours is not None
                 else f"{count} × {hw}")
-    report: dict[str, Any] = {
-        "header": boamps_header(str(uuid.uuid5(_NAMESPACE, f"{meta.get('epoch', {}).get('sha256')}:"
-                                         f"{meta.get('preset')}:{model}:{when}")),
-                          report_datetime, None, "public"),
-        "task": {
-            "taskStage": "training",
-            "taskFamily": domain.lower() or "unspecified",
-            "algorithms": [{"algorithmType": "unspecified"}],
-            "dataset": [{"dataUsage": "input", "dataType": "other"}],
-            "taskDescription": (
-                f"Final training run of {model} ({row.get('organization') or 'unknown'}, "
-                f"published {when}), as recorded in Epoch AI's Notable AI Models: {run_text}, "
-                f"{plain(float(row['accelerator_hours']))} accelerator-hours; energy estimated by "
-                f"trainlca study (preset {meta.get('preset')}). Life-cycle results (hardware "
-                f"production, GWP, ADPe, PE, water, intervals) in the '{EXTENSION_KEY}' "
-                "extension."),
-        },
-        "measures": [measure],
-        "infrastructure": {"infraType": "other", "components": [component]},
-        "environment": env,
+    report_id = uuid.uuid5(_NAMESPACE, f"{meta.get('epoch', {}).get('sha256')}:"
+                                       f"{meta.get('preset')}:{model}:{when}")
+    task = {
+        "taskStage": "training",
+        "taskFamily": domain.lower() or "unspecified",
+        "algorithms": [{"algorithmType": "unspecified"}],
+        "dataset": [{"dataUsage": "input", "dataType": "other"}],
+        "taskDescription": (
+            f"Final training run of {model} ({row.get('organization') or 'unknown'}, "
+            f"published {when}), as recorded in Epoch AI's Notable AI Models: {run_text}, "
+            f"{plain(float(row['accelerator_hours']))} accelerator-hours; energy estimated by "
+            f"trainlca study (preset {meta.get('preset')}). Life-cycle results (hardware "
+            f"production, GWP, ADPe, PE, water, intervals) in the '{EXTENSION_KEY}' "
+            "extension."),
     }
     quality = _quality(row)
-    if quality is not None:
-        report["quality"] = quality
-    report[EXTENSION_KEY] = {
+    return assemble(boamps_header(str(report_id), report_datetime, None, "public"), task,
+                    measure, component, "other", env, quality, {
         "description": "trainlca extension: the system's row of the study's systems.csv "
                        "(baseline scenario; units as in docs/study-outputs.md) and the study's "
                        "settings (study.json).",
@@ -142,8 +133,7 @@ def system_report(row: Mapping[Any, Any], run: Mapping[Any, Any], meta: Mapping[
                     "not given (no draws, or an interval wider than ±50 %)"),
         "system": json_ready({k: _plain_value(v) for k, v in row.items()}),
         "study": json_ready({k: meta[k] for k in _STUDY_KEYS if k in meta}),
-    }
-    return report
+    })
 
 
 def _plain_value(v: Any) -> Any:
