@@ -25,6 +25,7 @@ from trainlca.report.study_files import OUTPUT_SET, write_study
 
 if TYPE_CHECKING:
     from trainlca.study import StudyResult
+    from trainlca.worker import Worker
 
 def _check_out_dir(out_dir: str, force: bool) -> Path:
     """The study's folder: new, or an existing folder (holding an earlier study only with
@@ -131,6 +132,25 @@ def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...
     figures and report.html into --out (see docs/study-outputs.md); with --boamps, a BoAmps
     report per system in boamps/.
     """
+    from contextlib import nullcontext
+
+    from trainlca.worker import Worker
+
+    # The second process starts first: its imports overlap everything until the Monte Carlo
+    # (which it halves) and the figures (its share); a refused option stops it at once.
+    wanted = draws > 0 or not no_figures
+    with Worker(plotting=not no_figures) if wanted else nullcontext() as worker:
+        result, out = _study(data_path, out_dir, preset, sets, grid_path, draws, seed, server,
+                             start_year, end_year, impute_hardware, development_factor, offline,
+                             no_figures, boamps, force, worker)
+    print_summary(result, out)
+
+
+def _study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...],
+           grid_path: str | None, draws: int, seed: int | None, server: str | None,
+           start_year: float, end_year: float | None, impute_hardware: bool,
+           development_factor: float | None, offline: bool, no_figures: bool, boamps: bool,
+           force: bool, worker: Worker | None) -> tuple[StudyResult, Path]:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from trainlca.epoch import load_epoch
@@ -147,16 +167,8 @@ def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...
     seed = DEFAULT_SEED if seed is None else check_seed(seed)
     steps = 14 + (0 if no_figures else 1)
     data = load_epoch(data_path, offline=offline)  # before the bar: a download error is one line
-    from contextlib import nullcontext
-
-    from trainlca.worker import Worker
-
-    # The second process starts now: its imports overlap the numbers; it takes half of a
-    # large Monte Carlo, then its share of the figures.
-    wanted = draws > 0 or not no_figures
-    with (Worker(plotting=not no_figures) if wanted else nullcontext()) as worker, \
-            Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                     console=console(), transient=True) as bar:
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=console(), transient=True) as bar:
         task = bar.add_task("loaded Epoch data", total=steps)
 
         def advance(msg: str) -> None:
@@ -171,4 +183,4 @@ def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...
         write_study(result, out, figures=not no_figures, worker=worker if not no_figures else None,
                     boamps=boamps)
         bar.update(task, completed=steps)
-    print_summary(result, out)
+    return result, out
