@@ -134,11 +134,12 @@ def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...
     """
     from contextlib import nullcontext
 
-    from trainlca.worker import Worker
+    from trainlca.worker import Worker, cpus
 
     # The second process starts first: its imports overlap everything until the Monte Carlo
-    # (which it halves) and the figures (its share); a refused option stops it at once.
-    wanted = draws > 0 or not no_figures
+    # (which it halves) and the figures (its share); a refused option stops it at once. On
+    # one CPU it would only compete.
+    wanted = cpus() >= 2 and (draws > 0 or not no_figures)
     with Worker(plotting=not no_figures) if wanted else nullcontext() as worker:
         result, out = _study(data_path, out_dir, preset, sets, grid_path, draws, seed, server,
                              start_year, end_year, impute_hardware, development_factor, offline,
