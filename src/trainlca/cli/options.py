@@ -38,7 +38,7 @@ grid_option = click.option(
 server_option = click.option(
     "--server", metavar="NAME|FILE",
     help="Host server of every run: an archetype (e.g. hgx-h100) or a BoaviztAPI/MLCA server "
-    "JSON/YAML (default: each chip's platform).")
+    "JSON/YAML (default: each chip's platform; list: `trainlca servers`).")
 seed_option = click.option("--seed", default=None, type=int,
                            help="Random seed of the Monte Carlo draws (default fixed).")
 

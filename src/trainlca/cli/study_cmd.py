@@ -106,7 +106,8 @@ def print_summary(result: StudyResult, out: Path) -> None:
 @draws_option(2000, "shared across systems")
 @seed_option
 @server_option
-@click.option("--start-year", default=2013.0, show_default=True, type=float, callback=finite)
+@click.option("--start-year", default=2013.0, show_default=True, type=float, callback=finite,
+              help="First publication year of the window.")
 @click.option("--end-year", default=None, type=float, callback=finite,
               help="Last publication year (default: latest).")
 @click.option("--impute-hardware", is_flag=True,
