@@ -52,6 +52,7 @@ RUNS: dict[str, list[str]] = {
     "accelerator-hours": ["-H", "A100", "--accelerator-hours", "80"],
     "flop-mfu": ["-H", "H100", "--flop", "1e21", "--mfu", "0.4", "--precision", "fp8"],
     "flop-default-mfu": ["-H", "TPU v4", "--flop", "1e21"],
+    "parameters-tokens": ["-H", "H100", "--parameters", "7e9", "--tokens", "2e10"],
     "codecarbon": ["--from-codecarbon", "{codecarbon}"],
     "runs-csv": ["--runs", "{runs}"],
     "slurm": ["--from-slurm", "{slurm}", "-H", "A100"],
@@ -118,7 +119,7 @@ REFUSED: dict[tuple[str, str], str] = {
 #: BoAmps counts the accelerators (nbComponent): a run given as accelerator-hours or FLOP
 #: without --count cannot fill it (with --count it can: test_boamps_count_beside_*).
 REFUSED |= {(run, "boamps"): "needs the number of accelerators"
-            for run in ("accelerator-hours", "flop-mfu", "flop-default-mfu")}
+            for run in ("accelerator-hours", "flop-mfu", "flop-default-mfu", "parameters-tokens")}
 
 
 @pytest.mark.parametrize("preset", PRESET_NAMES)

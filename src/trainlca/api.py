@@ -224,11 +224,16 @@ def estimate(
     include_host: bool = True,
     server: str | Server | None = None,
     catalog: Catalog | None = None,
+    parameters: float | None = None,
+    tokens: float | None = None,
 ) -> Estimate:
     """Life-cycle impacts of one training run.
 
     Describe the run once: ``count`` and ``hours``; or ``accelerator_hours``; or ``flop``
-    (with ``mfu``, else the ``mfu`` parameter, whose range enters the draws) at ``precision``.
+    (with ``mfu``, else the ``mfu`` parameter, whose range enters the draws) at ``precision``;
+    or, before training, the model's ``parameters`` and training ``tokens`` (compute = 6 ·
+    parameters · tokens FLOP, a dense transformer's rule; for a mixture of experts give the
+    active parameters), which then run as ``flop``.
 
     ``measured_energy_kwh``: the run's electricity as measured (e.g. by CodeCarbon), kWh. It
     replaces the modelled energy in the use stage (use = measured kWh × grid factor, per draw);
@@ -254,7 +259,8 @@ def estimate(
     run = describe(ctx.acc, count=count, hours=hours, accelerator_hours=accelerator_hours,
                    flop=flop, mfu=mfu, precision=precision,
                    mfu_default=float(ctx.params["mfu"].value),
-                   measured_energy_kwh=measured_energy_kwh)
+                   measured_energy_kwh=measured_energy_kwh, parameters=parameters,
+                   tokens=tokens)
     if with_sensitivity and draws < MIN_SENSITIVITY_DRAWS:
         raise ParameterError(f"a sensitivity ranking needs at least {MIN_SENSITIVITY_DRAWS} "
                              f"draws, got {draws}")

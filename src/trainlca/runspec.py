@@ -177,9 +177,26 @@ BOUNDS: Final[dict[str, tuple[float, float, str]]] = {
     "accelerator_hours": (1e-6, 1e14, "10^14 accelerator-hours is 10^8 chips for 114 years"),
     "flop": (1.0, 1e32, "10^32 FLOP is 10^5 times the largest training run published by 2026"),
     "mfu": (1e-3, 1.0, "a model FLOP utilisation is a fraction; below 0.1 % it is a unit error"),
+    "parameters": (1.0, 1e15, "10^15 parameters is 500 times the largest model published by 2026"),
+    "tokens": (1.0, 1e16, "10^16 tokens is 300 times the largest training set published by 2026"),
     "measured_energy_kwh": (1e-12, 1e12, "10^12 kWh is 4 times the world's yearly data-centre "
                             "electricity"),
 }
+
+
+#: Training FLOP per parameter and token of a dense transformer: 2 for the forward pass, 4 for
+#: the backward pass (Kaplan et al. 2020, arXiv 2001.08361, §2.1, C ≈ 6·N·D; the rule behind
+#: Epoch AI's and Hoffmann et al. 2022's compute estimates). Attention's share is left out; for
+#: a mixture of experts N is the active parameters.
+FLOP_PER_PARAMETER_TOKEN: Final[float] = 6.0
+FLOP_RULE_SOURCE: Final[str] = ("6 × parameters × tokens (dense transformer, forward + "
+                                "backward: Kaplan et al. 2020, arXiv 2001.08361)")
+
+
+def training_flop(parameters: float, tokens: float) -> float:
+    """Training compute of a dense transformer, FLOP: 6 · N · D (see
+    :data:`FLOP_PER_PARAMETER_TOKEN`)."""
+    return FLOP_PER_PARAMETER_TOKEN * parameters * tokens
 
 
 def positive(name: str, value: float | None) -> float | None:
@@ -208,6 +225,20 @@ class Described:
     kind: str
 
 
+def _from_size(parameters: float | None, tokens: float | None,
+               flop: float | None) -> tuple[float, float] | None:
+    """(N, D) when the run is described by the model's size; ParameterError when only one of
+    them is given, or both beside ``flop``."""
+    if parameters is None and tokens is None:
+        return None
+    if parameters is None or tokens is None:
+        raise ParameterError("parameters and tokens go together (training compute = 6 × "
+                             "parameters × tokens)")
+    if flop is not None:
+        raise ParameterError("give the training compute once: flop, or parameters and tokens")
+    return parameters, tokens
+
+
 def describe(
     acc: Accelerator,
     *,
@@ -221,18 +252,25 @@ def describe(
     measured_energy_kwh: float | None = None,
     hours_status: Status = Status.INPUT,
     hours_source: str = "user",
+    parameters: float | None = None,
+    tokens: float | None = None,
 ) -> Described:
     """One run from whichever description was given: ``count`` and ``hours``;
-    ``accelerator_hours``; or ``flop`` (optionally ``mfu``) on ``acc`` at ``precision``.
+    ``accelerator_hours``; ``flop`` (optionally ``mfu``) on ``acc`` at ``precision``; or the
+    model's ``parameters`` and training ``tokens``, whose compute is 6 · N · D FLOP
+    (:func:`training_flop`, flagged imputed) and then runs as ``flop``.
 
     ``hours_status``/``hours_source`` label given accelerator-hours (e.g. measured by
     CodeCarbon)."""
     count, hours = positive("count", count), positive("hours", hours)
     accelerator_hours = positive("accelerator_hours", accelerator_hours)
     flop, mfu = positive("flop", flop), positive("mfu", mfu)
+    sized = _from_size(positive("parameters", parameters), positive("tokens", tokens), flop)
     measured = positive("measured_energy_kwh", measured_energy_kwh)
     if mfu is not None and mfu > 1:
         raise ParameterError(f"mfu {mfu:g}: must be a fraction between 0 and 1")
+    if sized is not None:
+        flop = positive("flop", training_flop(*sized))
     given = [k for k, v in (("count/hours", hours), ("accelerator_hours", accelerator_hours),
                             ("flop", flop)) if v is not None]
     if not given and count is not None:
@@ -255,7 +293,13 @@ def describe(
                                     measured_energy_kwh=energy), prov, "accelerator-hours")
     if flop is not None:
         d = _describe_flop(acc, flop, mfu, precision, mfu_default, energy)
-        return replace(d, provenance=(*counted, *d.provenance))
+        prov = d.provenance
+        if sized is not None:  # the compute comes from the model's size
+            prov = (Provenance("parameters", sized[0], "parameters", Status.INPUT, "user"),
+                    Provenance("tokens", sized[1], "tokens", Status.INPUT, "user"),
+                    *(replace(q, status=Status.IMPUTED, source=FLOP_RULE_SOURCE)
+                      if q.name == "flop" else q for q in prov))
+        return replace(d, provenance=(*counted, *prov))
     if count is None or hours is None:
         raise ParameterError("count and hours go together, or give accelerator_hours")
     prov = (Provenance("count", count, "accelerators", Status.INPUT, "user"),

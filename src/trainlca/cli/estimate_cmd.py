@@ -45,6 +45,8 @@ class _Args:
     hours: float | None
     accelerator_hours: float | None
     flop: float | None
+    parameters: float | None
+    tokens: float | None
     mfu: float | None
     precision: str
     country: str
@@ -84,6 +86,11 @@ class _Args:
               help="Accelerator-hours (chips × hours).")
 @click.option("--flop", type=float, callback=finite,
               help="Training compute, FLOP (hours derived from peak × MFU).")
+@click.option("--parameters", type=float, callback=finite, metavar="N",
+              help="Before training: the model's parameters (active ones for a mixture of "
+              "experts); with --tokens, compute = 6 × N × tokens FLOP.")
+@click.option("--tokens", type=float, callback=finite, metavar="D",
+              help="Training tokens, with --parameters.")
 @click.option("--mfu", type=float, callback=finite,
               help="Model FLOP utilisation for --flop (default: params mfu).")
 @click.option("--precision", default="bf16", show_default=True,
@@ -143,6 +150,7 @@ def estimate(ctx: click.Context, /, **kw: Any) -> None:
     Examples:
       trainlca estimate -H "A100 SXM4 80 GB" -n 384 --hours 2820 -c FRA
       trainlca estimate -H H100 --flop 3.8e25 --mfu 0.4 -c USA --format json
+      trainlca estimate -H H100 -n 1024 --parameters 7e10 --tokens 1.5e13 -c USA
       trainlca estimate -H H100 --from-codecarbon emissions.csv --statement latex
       trainlca estimate -H H100 -n 8 --hours 24 --plot run.png
       trainlca estimate -H H100 -n 512 --hours 720 -c USA --format boamps
@@ -183,7 +191,8 @@ def _check(a: _Args) -> list[str]:
                              "hardware`), or --chip for an unlisted one")
     if sources:
         given = [flag for flag, v in (("--hours", a.hours), ("--accelerator-hours",
-                 a.accelerator_hours), ("--flop", a.flop), ("--mfu", a.mfu)) if v is not None]
+                 a.accelerator_hours), ("--flop", a.flop), ("--mfu", a.mfu),
+                 ("--parameters", a.parameters), ("--tokens", a.tokens)) if v is not None]
         if given:
             raise ParameterError(f"{sources[0]} describes the run(s); drop {', '.join(given)}")
     if (a.slurm_file or a.runs_file) and (a.fmt in ("boamps", "hf-card") or a.statement_fmt
@@ -196,10 +205,11 @@ def _check(a: _Args) -> list[str]:
         raise ParameterError("--sensitivity needs --draws ≥ 50")
     if a.statement_fmt and a.fmt != "table":
         raise ParameterError("--statement prints a paragraph; it does not combine with --format")
-    if a.flop is None and a.mfu is not None:
-        out.append("--mfu has no effect without --flop")
-    if a.flop is None and a.precision_given:
-        out.append("--precision has no effect without --flop")
+    by_compute = a.flop is not None or a.parameters is not None or a.tokens is not None
+    if not by_compute and a.mfu is not None:
+        out.append("--mfu has no effect without --flop (or --parameters and --tokens)")
+    if not by_compute and a.precision_given:
+        out.append("--precision has no effect without --flop (or --parameters and --tokens)")
     if a.sensitivity and (a.fmt == "csv" or a.statement_fmt):
         out.append("--sensitivity is shown in the table and in --format json only")
     if a.verbose and (a.fmt != "table" or a.statement_fmt):
@@ -264,6 +274,7 @@ def _run(a: _Args, warnings: list[str]) -> Estimate | ProjectEstimate:
     assert hardware is not None
     return run_estimate(hardware, count=a.count, hours=a.hours,
                         accelerator_hours=a.accelerator_hours, flop=a.flop, mfu=a.mfu,
+                        parameters=a.parameters, tokens=a.tokens,
                         precision=a.precision, country=a.country, catalog=cat, **common)
 
 
