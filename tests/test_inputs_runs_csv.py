@@ -77,3 +77,23 @@ def test_hardware_check_can_be_left_to_the_engine(tmp_path: Path) -> None:
     f = _write(tmp_path, "hardware,count,hours\nMy custom ASIC,8,2\n")
     (r,) = read_runs_csv(f, check_hardware=False).records
     assert r.hardware == "My custom ASIC" and r.accelerator_hours == 16
+
+
+def test_runs_before_training_from_the_models_size(tmp_path: Path) -> None:
+    from trainlca.api import estimate
+    from trainlca.projects import estimate_runs
+
+    text = ("label,hardware,parameters,tokens,count,country\n"
+            "llm,H100 SXM5,7e10,1.5e13,1024,USA\n")
+    rs = read_runs_csv(_write(tmp_path, text))
+    (r,) = rs.records
+    assert r.flop == pytest.approx(6 * 7e10 * 1.5e13) and r.count == 1024
+    assert "6 × parameters × tokens" in r.source
+    total = estimate_runs(rs, draws=0)
+    one = estimate("H100 SXM5", parameters=7e10, tokens=1.5e13, country="USA", draws=0)
+    assert total.totals["gwp"] == pytest.approx(one.impacts["gwp"]["total"], rel=1e-9)
+    assert total.energy_kwh == pytest.approx(one.energy_kwh, rel=1e-9)
+    for bad, message in (("parameters,tokens\n7e10,\n", "parameters and tokens go together"),
+                         ("parameters,tokens,flop\n7e10,1e12,1e24\n", "describe the run once")):
+        with pytest.raises(DataFileError, match=message):
+            read_runs_csv(_write(tmp_path, "hardware," + bad.replace("\n", "\nH100,", 1)))

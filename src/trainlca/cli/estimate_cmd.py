@@ -119,7 +119,8 @@ class _Args:
               "total and a table per job.")
 @click.option("--runs", "runs_file", type=click.Path(dir_okay=False), metavar="CSV",
               help="A CSV of runs (hardware,count,hours,country; or accelerator_hours, flop, "
-              "mfu, energy_kwh, label): the total with its interval and a table per run.")
+              "parameters and tokens, mfu, energy_kwh, label): the total with its interval "
+              "and a table per run.")
 @click.option("--from-boamps", "boamps_file", type=click.Path(dir_okay=False), metavar="JSON",
               help="A BoAmps report (e.g. written by CodeCarbon): its measured energy, "
               "hardware and duration.")

@@ -4,7 +4,8 @@ Columns (by name, in any order; ``#`` starts a comment line):
 
 - ``hardware`` (required): the accelerator, a catalogue name or alias;
 - the run, described once: ``count`` and ``hours`` (wall-clock, h), or ``accelerator_hours``
-  (h), or ``flop`` (training compute, FLOP) with an optional ``mfu`` (0–1);
+  (h), or ``flop`` (training compute, FLOP) with an optional ``mfu`` (0–1), or before
+  training ``parameters`` and ``tokens`` (compute = 6 × parameters × tokens, as ``flop``);
 - ``country``: ISO-3 code or country name (empty = the caller's default);
 - ``energy_kwh``: the run's measured electricity, kWh (empty = modelled);
 - ``label``: a name for the per-run table (default ``line N``), unique in the file.
@@ -36,14 +37,16 @@ from trainlca.inputs.records import (
     read_bytes,
     sha256,
 )
+from trainlca.runspec import FLOP_RULE_SOURCE, training_flop
 
 __all__ = ["COLUMNS", "read_runs_csv"]
 
 #: The columns a runs CSV may hold.
 COLUMNS: Final[tuple[str, ...]] = ("label", "hardware", "count", "hours", "accelerator_hours",
-                                   "flop", "mfu", "energy_kwh", "country")
+                                   "flop", "parameters", "tokens", "mfu", "energy_kwh",
+                                   "country")
 _POSITIVE: Final[tuple[str, ...]] = ("count", "hours", "accelerator_hours", "flop",
-                                     "energy_kwh")
+                                     "parameters", "tokens", "energy_kwh")
 
 
 def _table(text: str, path: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
@@ -85,17 +88,25 @@ def _values(row: dict[str, str], where: str) -> dict[str, float | None]:
 
 
 def _description(v: dict[str, float | None], where: str) -> None:
-    given = [d for d, ok in (("count and hours", v["count"] is not None or v["hours"] is not None),
+    sized = v["parameters"] is not None or v["tokens"] is not None
+    if sized and (v["parameters"] is None or v["tokens"] is None):
+        raise DataFileError(f"{where}: parameters and tokens go together (compute = 6 × "
+                            "parameters × tokens)")
+    # a count beside accelerator_hours, flop or the model's size is a fact of the run (kept)
+    alone = v["count"] is not None and all(v[k] is None for k in ("accelerator_hours", "flop"))
+    given = [d for d, ok in (("count and hours", v["hours"] is not None or (alone and not sized)),
                              ("accelerator_hours", v["accelerator_hours"] is not None),
-                             ("flop", v["flop"] is not None)) if ok]
+                             ("flop", v["flop"] is not None),
+                             ("parameters and tokens", sized)) if ok]
     if len(given) != 1:
         what = "nothing" if not given else " and ".join(given)
         raise DataFileError(f"{where}: describe the run once (count and hours, or "
-                            f"accelerator_hours, or flop), got {what}")
+                            f"accelerator_hours, or flop, or parameters and tokens), got {what}")
     if given == ["count and hours"] and (v["count"] is None or v["hours"] is None):
         raise DataFileError(f"{where}: count and hours go together")
-    if v["mfu"] is not None and v["flop"] is None:
-        raise DataFileError(f"{where}: mfu applies to a run given by flop")
+    if v["mfu"] is not None and v["flop"] is None and not sized:
+        raise DataFileError(f"{where}: mfu applies to a run given by flop (or parameters and "
+                            "tokens)")
 
 
 def _record(row: dict[str, str], line: int, name: str, path: str,
@@ -118,11 +129,15 @@ def _record(row: dict[str, str], line: int, name: str, path: str,
         raise DataFileError(f"{where}: {exc}") from None
     count, hours = v["count"], v["hours"]
     ah = count * hours if count is not None and hours is not None else v["accelerator_hours"]
+    flop, source = v["flop"], f"runs {name} line {line}"
+    if v["parameters"] is not None and v["tokens"] is not None:
+        flop = training_flop(v["parameters"], v["tokens"])
+        source += f" (flop = {FLOP_RULE_SOURCE})"
     return RunRecord(
         label=(row.get("label") or "").strip() or f"line {line}",
-        source=f"runs {name} line {line}", hardware=hardware, count=count, wall_hours=hours,
+        source=source, hardware=hardware, count=count, wall_hours=hours,
         accelerator_hours=ah, energy_kwh=v["energy_kwh"], country=country,
-        flop=v["flop"], mfu=v["mfu"])
+        flop=flop, mfu=v["mfu"])
 
 
 def read_runs_csv(path: str | Path, *, catalog: Catalog | None = None,
