@@ -38,7 +38,7 @@ def test_the_second_process_gives_the_same_intervals(monkeypatch: pytest.MonkeyP
     whole = run_study(data, draws=300, seed=11)
     monkeypatch.setattr(SD, "BLOCK_CELLS", 7 * 13)
     calls: list[str] = []
-    with W.Worker(plotting=False) as w:
+    with W.Worker() as w:
         helped = run_study(data, draws=300, seed=11, helper=w, progress=calls.append)
         assert w._done == {1: True}  # the job ran there
     here = [c for c in calls if "Monte Carlo intervals" in c]
@@ -46,7 +46,7 @@ def test_the_second_process_gives_the_same_intervals(monkeypatch: pytest.MonkeyP
     pd.testing.assert_frame_equal(whole.systems, helped.systems, check_exact=True)
     pd.testing.assert_frame_equal(whole.trends, helped.trends, check_exact=True)
     monkeypatch.setattr(W, "_CHILD", "import sys; sys.stdin.readline(); sys.exit(3)")
-    with W.Worker(plotting=False) as w:
+    with W.Worker() as w:
         fallback = run_study(data, draws=300, seed=11, helper=w, progress=calls.append)
     assert any("Monte Carlo intervals: systems 1–" in c for c in calls)  # done here after all
     pd.testing.assert_frame_equal(whole.systems, fallback.systems, check_exact=True)

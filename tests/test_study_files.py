@@ -20,6 +20,7 @@ from trainlca import worker as W
 from trainlca.epoch import load_epoch
 from trainlca.report import figures as F
 from trainlca.report import study_files as S
+from trainlca.report.public import public_meta
 from trainlca.study import StudyResult, run_study
 
 HERE = Path(__file__).parent
@@ -131,12 +132,12 @@ def test_public_meta_names_files_and_keeps_the_rest() -> None:
             "grid": {"source": "csv:mine.csv sha256:0123", "version": "1"},
             "note": "C:\\Users\\me\\grid.csv", "list": ["/tmp/x/y.csv", "text with / slash"],
             "url": "https://epoch.ai/data/notable_ai_models.csv", "n": 3}
-    assert S.public_meta(meta) == {
+    assert public_meta(meta) == {
         "epoch": {"source": "notable.csv", "sha256": "ab" * 32},
         "grid": {"source": "csv:mine.csv sha256:0123", "version": "1"},
         "note": "grid.csv", "list": ["y.csv", "text with / slash"],
         "url": "https://epoch.ai/data/notable_ai_models.csv", "n": 3}
-    rel = S.public_meta({"epoch": {"source": "../shared/data/epoch/notable_ai_models.csv"}})
+    rel = public_meta({"epoch": {"source": "../shared/data/epoch/notable_ai_models.csv"}})
     assert rel["epoch"]["source"] == "notable_ai_models.csv"
 
 
@@ -156,9 +157,8 @@ def test_second_process_gives_the_same_bytes(small_study: StudyResult) -> None:
     t = F.StudyTables(small_study.systems, small_study.trends, small_study.rebound,
                       small_study.cards, small_study.meta["epoch"]["snapshot_date"])
     names = ["rebound", "share", "cards"]
-    with W.Worker() as w:
-        w.submit(t, ["share", "cards"])
-        remote = w.result()
+    with W.Worker(preload=S.PLOTTING_MODULES) as w:
+        _, remote = w.wait(w.call(S.RENDER_FIGURES, t, ["share", "cards"]))
     assert remote is not None and sorted(remote) == ["cards", "share"]
     here = F.render_study_figures(t, names)
     assert {n: remote[n] for n in remote} == {n: here[n] for n in remote}
@@ -182,13 +182,14 @@ def test_second_process_never_runs_the_callers_script(tmp_path: Path) -> None:
         "import pandas as pd\n"
         "from trainlca.report import figures as F\n"
         "from trainlca import worker as W\n"
+        "from trainlca.report import study_files as S\n"
         f"open({str(log)!r}, 'a').write('run\\n')\n"
         "rb = pd.DataFrame([{'term': 'energy', 'growth_per_year': 2.0, 'ci_low': 1.5,"
         " 'ci_high': 2.5, 'r2': 0.5, 'n': 30}])\n"
         "t = F.StudyTables(None, None, rb, None)\n"
         "with W.Worker() as w:\n"
-        "    w.submit(t, ['rebound'])\n"
-        "    assert w.result() is not None\n")
+        "    ok, done = w.wait(w.call(S.RENDER_FIGURES, t, ['rebound']))\n"
+        "    assert ok and done is not None\n")
     r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                        timeout=300)
     assert r.returncode == 0, r.stderr

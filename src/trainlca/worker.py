@@ -18,13 +18,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
-
-if TYPE_CHECKING:
-    from trainlca.report.figures import StudyTables
-
-#: ``{figure name: {format: bytes}}``, as :func:`trainlca.report.figures.render_study_figures`.
-Rendered = dict[str, dict[str, bytes]]
+from typing import Any, Final
 
 
 def cpus() -> int:
@@ -40,25 +34,20 @@ def cpus() -> int:
 _CHILD: Final[str] = "from trainlca.worker import _child_main; _child_main()"
 #: Longest wait for one job of the second process before doing it here instead (s).
 _WORKER_TIMEOUT: Final[float] = 300.0
-#: The job that renders study figures (``module:function``).
-RENDER_FIGURES: Final[str] = "trainlca.report.figures:render_study_figures"
-
 
 class Worker:
-    """A second process that works on the other core: it renders study figures, and runs
-    other pure functions of the study (the Monte Carlo's per-system percentiles) while this
-    process does the rest.
+    """A second process that runs pure functions on the other core while this process does
+    the rest (the study gives it Monte Carlo passes and figures).
 
-    Start it early, e.g. before :func:`trainlca.study.run_study`: it imports numpy, pandas and
-    (with ``plotting``) matplotlib while the numbers are computed. :meth:`call` gives it a job
-    (a function named ``module:function`` and picklable arguments) and returns at once;
-    :meth:`wait` returns its result. :func:`write_study` (``worker=``) hands it its share of
-    the figures. It runs in its own session, so Ctrl-C reaches only the parent, whose
-    :meth:`close` (or the ``with`` block) stops it. Whatever goes wrong in it, the caller does
-    the job itself: results never depend on the second process.
+    Start it early: it imports the modules named in ``preload`` (e.g. matplotlib) while this
+    process works. :meth:`call` gives it a job (a function named ``module:function`` and
+    picklable arguments) and returns at once; :meth:`wait` returns its result. It runs in its
+    own session, so Ctrl-C reaches only the parent, whose :meth:`close` (or the ``with``
+    block) stops it. Whatever goes wrong in it, the caller does the job itself: results never
+    depend on the second process.
     """
 
-    def __init__(self, *, plotting: bool = True) -> None:
+    def __init__(self, *, preload: Sequence[str] = ()) -> None:
         import subprocess
         import sys
 
@@ -67,7 +56,7 @@ class Worker:
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parents[2])  # the folder holding ``trainlca``
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-        env["TRAINLCA_WORKER_PLOTTING"] = "1" if plotting else "0"
+        env["TRAINLCA_WORKER_PRELOAD"] = ",".join(preload)
         self._stderr = self._dir / "stderr.txt"  # a file, not a pipe: it can never fill up
         try:
             with self._stderr.open("wb") as err:
@@ -78,7 +67,6 @@ class Worker:
             self._proc = None
         self._jobs = 0
         self._done: dict[int, bool] = {}
-        self._figures: int | None = None
         self._buffer = b""
 
     def call(self, ref: str, *args: Any) -> int | None:
@@ -148,16 +136,6 @@ class Worker:
                     self._done[int(n)] = status.strip() == "ok"
         return True
 
-    def submit(self, tables: StudyTables, names: Sequence[str]) -> None:
-        """Give the process study figures to render (returns at once)."""
-        if self._figures is None:
-            self._figures = self.call(RENDER_FIGURES, tables, list(names))
-
-    def result(self) -> Rendered | None:
-        """The figures it rendered, or None if it failed, died or took too long."""
-        ok, done = self.wait(self._figures)
-        return done if ok else None
-
     def _explain(self, why: str) -> None:
         """With ``TRAINLCA_DEBUG`` set, say on stderr why the process failed (the work is done
         here instead, so a user sees nothing else)."""
@@ -189,10 +167,10 @@ class Worker:
 
 
 def _child_main() -> None:
-    """Body of the second process: import the plotting stack (unless told not to), then for
-    each line naming a job's input and output files and the parent's pid: run it, write its
-    result atomically, say ``N ok`` (or ``N fail``) on stdout. Exit at the end of input, and
-    without output if the parent has died."""
+    """Body of the second process: import the modules to preload, then for each line naming
+    a job's input and output files and the parent's pid: run it, write its result atomically,
+    say ``N ok`` (or ``N fail``) on stdout. Exit at the end of input, and without output if
+    the parent has died."""
     import importlib
     import pickle
     import signal
@@ -200,12 +178,9 @@ def _child_main() -> None:
     import traceback
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
-    if os.environ.get("TRAINLCA_WORKER_PLOTTING", "1") == "1":
-        import matplotlib.backends.backend_agg
-        import matplotlib.backends.backend_svg
-        import matplotlib.figure  # noqa: F401  (imported now, while the parent computes)
-
-        import trainlca.report.figures  # noqa: F401
+    for module in filter(None, os.environ.get("TRAINLCA_WORKER_PRELOAD", "").split(",")):
+        with contextlib.suppress(ImportError):  # a job that needs it reports the error
+            importlib.import_module(module)  # now, while the parent computes
 
     for line in sys.stdin:
         if not line.strip():

@@ -21,7 +21,7 @@ from trainlca.cli.options import (
     set_option,
 )
 from trainlca.errors import OutputError, TrainLCAError
-from trainlca.report.study_files import OUTPUT_SET, write_study
+from trainlca.report.study_files import OUTPUT_SET, PLOTTING_MODULES, write_study
 
 if TYPE_CHECKING:
     from trainlca.study import StudyResult
@@ -141,7 +141,8 @@ def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...
     # (which it halves) and the figures (its share); a refused option stops it at once. On
     # one CPU it would only compete.
     wanted = cpus() >= 2 and (draws > 0 or not no_figures)
-    with Worker(plotting=not no_figures) if wanted else nullcontext() as worker:
+    preload = () if no_figures else PLOTTING_MODULES
+    with Worker(preload=preload) if wanted else nullcontext() as worker:
         result, out = _study(data_path, out_dir, preset, sets, grid_path, draws, seed, server,
                              start_year, end_year, impute_hardware, development_factor, offline,
                              no_figures, boamps, force, worker)

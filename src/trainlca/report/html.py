@@ -630,7 +630,7 @@ def build_report(systems_df: pd.DataFrame | None, trends_df: pd.DataFrame | None
     ``figures``: PNG bytes of the study figures by name (as written to ``figures/``); when
     None they are rendered here, through the same path.
     """
-    from trainlca.report.study_files import public_meta
+    from trainlca.report.public import public_meta
 
     meta = public_meta(meta)
     if figures is None:

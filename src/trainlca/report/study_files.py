@@ -18,12 +18,13 @@ import json
 import math
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
-from pathlib import Path, PureWindowsPath
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from trainlca.errors import OutputError
-from trainlca.worker import Rendered, Worker, cpus
+from trainlca.report.public import public_meta
+from trainlca.worker import Worker, cpus
 
 if TYPE_CHECKING:
     from trainlca.report.figures import StudyTables
@@ -41,6 +42,14 @@ _COST_PER_SYSTEM: Final[dict[str, float]] = {"systems": 5.3e-5, "scenarios": 3e-
 _WORKER_START: Final[float] = 1.0
 #: The same for a process started earlier (its imports done): reading its input.
 _WORKER_READY: Final[float] = 0.2
+#: ``{figure name: {format: bytes}}``, as :func:`trainlca.report.figures.render_study_figures`.
+Rendered = dict[str, dict[str, bytes]]
+#: The second process's job that renders study figures (``module:function``).
+RENDER_FIGURES: Final[str] = "trainlca.report.figures:render_study_figures"
+#: What a second process that will render figures imports first (``Worker(preload=...)``).
+PLOTTING_MODULES: Final[tuple[str, ...]] = (
+    "matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib.backends.backend_svg",
+    "trainlca.report.figures")
 
 
 def write_study(result: StudyResult, out: str | Path, *, figures: bool = True,
@@ -69,12 +78,12 @@ def write_study(result: StudyResult, out: str | Path, *, figures: bool = True,
         meta = public_meta(result.meta)
         # the second process gets its figures first: it renders them while this one writes
         # the tables, then renders its own share
-        plan = _FigurePlan(result, meta, worker) if figures else None
+        render = _study_figures(result, meta, worker) if figures else None
         _write_tables(result, meta, tmp)
         if boamps:
             _write_boamps(result, meta, tmp)
-        if plan is not None:
-            _write_figures(result, meta, tmp, plan.finish())
+        if render is not None:
+            _write_figures(result, meta, tmp, render())
         return _move_into(tmp, out)
     except OSError as exc:
         raise OutputError(f"{out}: cannot write: {exc.strerror or exc}") from None
@@ -174,39 +183,49 @@ _TABLE_ROW_COST: Final[float] = 6e-5
 
 
 class _FigurePlan:
-    """The study's figures, split between this process and ``worker``: the worker's share is
-    submitted at once (:meth:`__init__`), this process renders its own in :meth:`finish`
-    (after writing the tables, whose cost the split accounts for)."""
+    """Figures split between this process and ``worker``: the worker's share is submitted at
+    once, this process renders its own in :meth:`finish`, which also renders the worker's
+    share here if the worker failed. The bytes are the same either way."""
 
-    def __init__(self, result: StudyResult, meta: Mapping[str, Any],
-                 worker: Worker | None) -> None:
-        from trainlca.report.figures import StudyTables, study_figure_names
-
-        epoch = meta.get("epoch") or {}
-        self.tables = StudyTables(result.systems, result.trends, result.rebound, result.cards,
-                                  epoch.get("snapshot_date"))
-        self.names = study_figure_names(self.tables)
-        self.worker = worker
-        self.mine, self.theirs = list(self.names), list[str]()
-        if worker is not None:
-            own_delay = _TABLE_ROW_COST * len(result.systems)
-            n = int((result.systems["scenario"] == "baseline").sum()) if "scenario" in \
-                result.systems.columns else len(result.systems)
-            self.mine, self.theirs = _split(self.names, _WORKER_READY, own_start=own_delay,
-                                            systems=n)
-            if self.theirs:
-                worker.submit(self.tables, self.theirs)
+    def __init__(self, tables: StudyTables, names: Sequence[str], worker: Worker | None, *,
+                 head_start: float = _WORKER_READY, own_start: float = 0.0,
+                 systems: int = 294) -> None:
+        self.tables, self.names, self.worker = tables, list(names), worker
+        self.mine, self.theirs = (
+            _split(self.names, head_start, own_start=own_start, systems=systems)
+            if worker is not None else (list(self.names), []))
+        self.job = worker.call(RENDER_FIGURES, tables, self.theirs) \
+            if worker is not None and self.theirs else None
 
     def finish(self) -> Rendered:
         from trainlca.report.figures import render_study_figures
 
-        if self.worker is None:
-            return render_figures(self.tables, self.names)
         done = render_study_figures(self.tables, self.mine)
-        remote = self.worker.result() if self.theirs else {}
-        if remote is None or set(remote) != set(self.theirs):  # it failed: render them here
-            remote = render_study_figures(self.tables, self.theirs)
+        remote: Any = {}
+        if self.theirs:
+            ok, remote = (False, None) if self.worker is None else self.worker.wait(self.job)
+            if not ok or not isinstance(remote, dict) or set(remote) != set(self.theirs):
+                remote = render_study_figures(self.tables, self.theirs)  # it failed: here
         return {n: (done | remote)[n] for n in self.names}
+
+
+def _study_figures(result: StudyResult, meta: Mapping[str, Any],
+                   worker: Worker | None) -> Callable[[], Rendered]:
+    """What renders the study's figures when called. With ``worker``, its share is submitted
+    now, before the tables are written (the split counts their cost); without, one is started
+    for them at call time when two CPUs are available (:func:`render_figures`)."""
+    from trainlca.report.figures import StudyTables, study_figure_names
+
+    epoch = meta.get("epoch") or {}
+    tables = StudyTables(result.systems, result.trends, result.rebound, result.cards,
+                         epoch.get("snapshot_date"))
+    names = study_figure_names(tables)
+    if worker is None:
+        return lambda: render_figures(tables, names)
+    s = result.systems
+    systems = int((s["scenario"] == "baseline").sum()) if "scenario" in s.columns else len(s)
+    return _FigurePlan(tables, names, worker, own_start=_TABLE_ROW_COST * len(s),
+                       systems=systems).finish
 
 
 # --------------------------------------------------------------------------------------------
@@ -222,27 +241,14 @@ def render_figures(tables: StudyTables, names: Sequence[str], *,
     (``worker``, started here if None) renders the figures :func:`_split` gives it while this
     one renders the others; if that process cannot start or fails, this one renders
     everything. The bytes are the same either way."""
-    from trainlca.report.figures import render_study_figures
-
     if parallel is None:
         parallel = worker is not None or cpus() >= 2
-    head_start = _WORKER_START if worker is None else _WORKER_READY
-    mine, theirs = _split(names, head_start) if parallel else (list(names), [])
-    if not theirs:
-        return render_study_figures(tables, mine)
-    own = worker is None
-    w = Worker() if own else worker
-    assert w is not None
-    try:
-        w.submit(tables, theirs)
-        done = render_study_figures(tables, mine)
-        remote = w.result()
-    finally:
-        if own:
-            w.close()
-    if remote is None or set(remote) != set(theirs):  # it failed: render its share here
-        remote = render_study_figures(tables, theirs)
-    return {n: (done | remote)[n] for n in names}
+    if not parallel:
+        return _FigurePlan(tables, names, None).finish()
+    if worker is not None:
+        return _FigurePlan(tables, names, worker).finish()
+    with Worker(preload=PLOTTING_MODULES) as own:
+        return _FigurePlan(tables, names, own, head_start=_WORKER_START).finish()
 
 
 def _split(names: Sequence[str], head_start: float = 0.0, *, own_start: float = 0.0,
@@ -262,42 +268,6 @@ def _split(names: Sequence[str], head_start: float = 0.0, *, own_start: float = 
         (mine, theirs)[k].append(n)
         load[k] += cost(n)
     return mine, theirs
-
-
-# --------------------------------------------------------------------------------------------
-# metadata fit to share
-
-
-def public_meta(meta: Mapping[str, Any]) -> dict[str, Any]:
-    """The study's metadata fit to share: the Epoch file named by its file name (its sha256
-    is beside it) unless it is a URL, and any other absolute local path replaced by its file
-    name; everything else unchanged."""
-    out = {k: _public(v) for k, v in meta.items()}
-    epoch = out.get("epoch")
-    if isinstance(epoch, dict) and isinstance(epoch.get("source"), str) \
-            and "://" not in epoch["source"]:
-        epoch["source"] = _file_name(epoch["source"])
-    return out
-
-
-def _file_name(path: str) -> str:
-    return PureWindowsPath(path).name if "\\" in path else Path(path).name
-
-
-def _public(v: Any) -> Any:
-    if isinstance(v, Mapping):
-        return {k: _public(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_public(x) for x in v]
-    if isinstance(v, str) and _is_local_path(v):
-        return _file_name(v)
-    return v
-
-
-def _is_local_path(s: str) -> bool:
-    """An absolute path of this machine: ``/…``, ``~/…``, ``C:\\…`` or ``file:…`` (one line)."""
-    return (s.startswith(("/", "~/", "file:")) or PureWindowsPath(s).drive != "") \
-        and "\n" not in s
 
 
 def json_text(obj: Any) -> str:
