@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from trainlca.errors import OutputError
 
-__all__ = ["OutputError", "check_dir", "check_output", "check_regular", "save", "write_atomic"]
+__all__ = ["OutputError", "check_dir", "check_folder", "check_output", "check_regular", "save",
+           "write_atomic"]
 
 
 def check_output(path: str | Path, *, force: bool = False,
@@ -45,8 +47,6 @@ def check_output(path: str | Path, *, force: bool = False,
 def check_regular(path: Path) -> None:
     """An output must be a new path or a regular file: never a device, a FIFO or a socket
     (``--out /dev/null --force`` must not replace ``/dev/null``), nor a link to nothing."""
-    if not str(path).strip():
-        raise OutputError("empty file name; give the path of the file to write")
     try:
         mode = path.stat().st_mode
     except (FileNotFoundError, NotADirectoryError):  # a new path (check_dir judges its folder)
@@ -60,6 +60,28 @@ def check_regular(path: Path) -> None:
     if not stat.S_ISREG(mode):
         raise OutputError(f"{path} is not a regular file (a device, FIFO or socket); give a "
                           "file name")
+
+
+def check_folder(folder: str, *, force: bool = False, holds: Iterable[str] = ()) -> Path:
+    """Check that ``folder`` can receive a set of outputs (before computing anything): a new
+    path, or an existing folder that holds none of ``holds`` unless ``force``, under a writable
+    parent; never a file, a link to nothing or an empty name. Returns it as a Path.
+
+    Raises:
+        OutputError: one of the above, worded after the folder's path.
+    """
+    if not folder.strip():
+        raise OutputError("empty folder name; give the folder to write into")
+    out = Path(folder)
+    if out.is_symlink() and not out.exists():
+        raise OutputError(f"{out}: a symbolic link to nothing; choose another path")
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a directory; choose another path")
+    if out.is_dir() and not force and any((out / f).exists() for f in holds):
+        raise OutputError(f"{out}: already holds results; add --force to replace them or "
+                          "choose another directory")
+    check_dir(out)
+    return out
 
 
 def check_dir(folder: str | Path) -> Path:

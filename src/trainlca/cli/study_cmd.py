@@ -28,25 +28,13 @@ if TYPE_CHECKING:
     from trainlca.worker import Worker
 
 def _check_out_dir(out_dir: str, force: bool) -> Path:
-    """The study's folder: new, or an existing folder (holding an earlier study only with
-    ``--force``) under a writable parent; never a file, a dangling link or an empty name."""
-    from trainlca.io import check_dir
+    """The study's folder (:func:`trainlca.io.check_folder`), the error naming --out."""
+    from trainlca.io import check_folder
 
-    if not out_dir.strip():
-        raise TrainLCAError("--out: empty folder name; give the folder to write the study into")
-    out = Path(out_dir)
-    if out.is_symlink() and not out.exists():
-        raise TrainLCAError(f"--out {out}: a symbolic link to nothing; choose another path")
-    if out.exists() and not out.is_dir():
-        raise TrainLCAError(f"--out {out}: exists and is not a directory; choose another path")
-    if out.is_dir() and not force and any((out / f).exists() for f in OUTPUT_SET):
-        raise TrainLCAError(f"--out {out}: already holds study results; add --force to "
-                            "replace them or choose another directory")
     try:
-        check_dir(out)
+        return check_folder(out_dir, force=force, holds=OUTPUT_SET)
     except OutputError as exc:
-        raise TrainLCAError(f"--out {exc}; choose another path") from None
-    return out
+        raise TrainLCAError(f"--out {exc}") from None
 
 
 def _fmt_growth(row: Any) -> str:
