@@ -96,7 +96,7 @@ def _provenance(runs: RunSet, e: Estimate, acc: Accelerator, from_file: bool,
                 country_from_file: bool) -> list[Provenance]:
     src = f"{runs.tool} {runs.file_names()}"
     machines = f"{len(runs.records)} machine(s)"
-    swap: dict[str, Provenance | list[Provenance]] = {
+    swap: dict[str, Provenance] = {
         "accelerator_hours": Provenance(
             "accelerator_hours", e.accelerator_hours, "h", Status.MEASURED,
             f"{src}: Σ accelerators × wall-clock duration over {machines}"),
@@ -105,14 +105,10 @@ def _provenance(runs: RunSet, e: Estimate, acc: Accelerator, from_file: bool,
             f"{src}: Σ energy_consumed, last cumulative row per run, over {machines} "
             "(measured; replaces the modelled energy)"),
     }
-    counts = [r.count for r in runs.records]
-    if counts and all(c is not None for c in counts):
-        total = sum(c for c in counts if c is not None)
-        hours = swap["accelerator_hours"]
-        assert isinstance(hours, Provenance)
-        swap["accelerator_hours"] = [hours, Provenance(
-            "count", total, "accelerators", Status.MEASURED,
-            f"{src}: Σ gpu_count over {machines}")]
+    count = _count(runs)
+    if count is not None:
+        swap["count"] = Provenance("count", count, "accelerators", Status.MEASURED,
+                                   f"{src}: Σ gpu_count over {machines}")
     if from_file:
         names = ", ".join(repr(h) for h in runs.hardware_names)
         swap["hardware"] = Provenance("hardware", acc.name, "", Status.MEASURED,
@@ -121,11 +117,15 @@ def _provenance(runs: RunSet, e: Estimate, acc: Accelerator, from_file: bool,
         loc = next(p for p in e.provenance if p.name == "location")
         swap["location"] = replace(loc, status=Status.MEASURED,
                                    source=f"{src}: country_iso_code")
-    out: list[Provenance] = []
-    for p in e.provenance:
-        new = swap.get(p.name, p)
-        out += new if isinstance(new, list) else [new]
-    return out
+    # no "hours": machines may run for different times, so accelerator-hours ÷ count is no
+    # wall-clock duration of the run
+    return [swap.get(p.name, p) for p in e.provenance if p.name != "hours"]
+
+
+def _count(runs: RunSet) -> float | None:
+    """Σ gpu_count over the machines, when every machine gives one."""
+    counts = [r.count for r in runs.records]
+    return sum(c for c in counts if c is not None) if counts and None not in counts else None
 
 
 def estimate_measured(runs: RunSet, hardware: str | None = None, *,
@@ -152,8 +152,8 @@ def estimate_measured(runs: RunSet, hardware: str | None = None, *,
     acc, hw_notes = _chip(runs, hardware, catalog or load_catalog())
     h, kwh = _totals(runs)
     zone, country_from_file = _zone(runs, country)
-    e = estimate(acc.name, accelerator_hours=h, measured_energy_kwh=kwh, country=zone,
-                 catalog=catalog, **kwargs)
+    e = estimate(acc.name, accelerator_hours=h, count=_count(runs), measured_energy_kwh=kwh,
+                 country=zone, catalog=catalog, **kwargs)
     pues = {r.reported_pue for r in runs.records}
     pue = (f", CodeCarbon pue {pues.pop():g}" if len(pues) == 1 and None not in pues else "")
     notes = [*e.notes, custom(
