@@ -225,18 +225,35 @@ class Described:
     kind: str
 
 
-def _from_size(parameters: float | None, tokens: float | None,
-               flop: float | None) -> tuple[float, float] | None:
-    """(N, D) when the run is described by the model's size; ParameterError when only one of
-    them is given, or both beside ``flop``."""
-    if parameters is None and tokens is None:
-        return None
-    if parameters is None or tokens is None:
+def check_description(*, count: float | None = None, hours: float | None = None,
+                      accelerator_hours: float | None = None, flop: float | None = None,
+                      parameters: float | None = None, tokens: float | None = None) -> str:
+    """How a run is described — ``"count-hours"``, ``"accelerator-hours"``, ``"flop"`` or
+    ``"size"`` (parameters and tokens) — when it is described exactly once. A count beside
+    accelerator-hours, FLOP or the size is allowed (a fact of the run). The one rule for
+    every route (the API, the CLI, a runs CSV).
+
+    Raises:
+        ParameterError: nothing, or more than one description; parameters without tokens (or
+            the reverse); count without hours (or the reverse).
+    """
+    sized = parameters is not None or tokens is not None
+    if sized and (parameters is None or tokens is None):
         raise ParameterError("parameters and tokens go together (training compute = 6 × "
                              "parameters × tokens)")
-    if flop is not None:
-        raise ParameterError("give the training compute once: flop, or parameters and tokens")
-    return parameters, tokens
+    if sized and flop is not None:
+        raise ParameterError("describe the run once: give the training compute once (flop, "
+                             "or parameters and tokens)")
+    given = [kind for kind, v in (("count-hours", hours),
+                                  ("accelerator-hours", accelerator_hours), ("flop", flop),
+                                  ("size", parameters)) if v is not None]
+    if (not given and count is not None) or (given == ["count-hours"] and count is None):
+        raise ParameterError("count and hours go together, or give accelerator_hours")
+    if len(given) != 1:
+        got = " and ".join(given) if given else "nothing"
+        raise ParameterError("describe the run once: count and hours, or accelerator_hours, or "
+                             f"flop (with mfu), or parameters and tokens; got {got}")
+    return given[0]
 
 
 def describe(
@@ -255,59 +272,71 @@ def describe(
     parameters: float | None = None,
     tokens: float | None = None,
 ) -> Described:
-    """One run from whichever description was given: ``count`` and ``hours``;
-    ``accelerator_hours``; ``flop`` (optionally ``mfu``) on ``acc`` at ``precision``; or the
-    model's ``parameters`` and training ``tokens``, whose compute is 6 · N · D FLOP
-    (:func:`training_flop`, flagged imputed) and then runs as ``flop``.
+    """One run from whichever description was given (:func:`check_description`): ``count``
+    and ``hours``; ``accelerator_hours``; ``flop`` (optionally ``mfu``) on ``acc`` at
+    ``precision``; or the model's ``parameters`` and training ``tokens``, whose compute is
+    6 · N · D FLOP (:func:`training_flop`, flagged imputed) and then runs as ``flop``.
 
     ``hours_status``/``hours_source`` label given accelerator-hours (e.g. measured by
     CodeCarbon)."""
     count, hours = positive("count", count), positive("hours", hours)
     accelerator_hours = positive("accelerator_hours", accelerator_hours)
     flop, mfu = positive("flop", flop), positive("mfu", mfu)
-    sized = _from_size(positive("parameters", parameters), positive("tokens", tokens), flop)
+    parameters, tokens = positive("parameters", parameters), positive("tokens", tokens)
     measured = positive("measured_energy_kwh", measured_energy_kwh)
-    if mfu is not None and mfu > 1:
-        raise ParameterError(f"mfu {mfu:g}: must be a fraction between 0 and 1")
-    if sized is not None:
-        flop = positive("flop", training_flop(*sized))
-    given = [k for k, v in (("count/hours", hours), ("accelerator_hours", accelerator_hours),
-                            ("flop", flop)) if v is not None]
-    if not given and count is not None:
-        raise ParameterError("count and hours go together, or give accelerator_hours")
-    if len(given) != 1:
-        raise ParameterError("describe the run once: count and hours, or accelerator_hours, or "
-                             "flop (with mfu)")
     energy = math.nan if measured is None else measured
+    kind = check_description(count=count, hours=hours, accelerator_hours=accelerator_hours,
+                             flop=flop, parameters=parameters, tokens=tokens)
+    if kind == "count-hours":
+        assert count is not None and hours is not None
+        return _describe_count_hours(count, hours, energy)
     # a count beside accelerator-hours or FLOP is a fact of the run (reports such as BoAmps
     # need it); it changes nothing in the model, which runs on accelerator-hours
     counted: tuple[Provenance, ...] = () if count is None else (
         Provenance("count", count, "accelerators", Status.INPUT, "user"),)
-    if accelerator_hours is not None:
-        prov: tuple[Provenance, ...] = (Provenance("accelerator_hours", accelerator_hours, "h",
-                                                   hours_status, hours_source),)
-        if count is not None:
-            prov = (*counted, Provenance("hours", accelerator_hours / count, "h", Status.INPUT,
-                                         "accelerator_hours ÷ count"), *prov)
-        return Described(RunSpec.of(accelerator_hours=accelerator_hours,
-                                    measured_energy_kwh=energy), prov, "accelerator-hours")
-    if flop is not None:
+    if kind == "accelerator-hours":
+        assert accelerator_hours is not None
+        d = _describe_hours(accelerator_hours, count, hours_status, hours_source, energy)
+    elif kind == "flop":
+        assert flop is not None
         d = _describe_flop(acc, flop, mfu, precision, mfu_default, energy)
-        prov = d.provenance
-        if sized is not None:  # the compute comes from the model's size
-            prov = (Provenance("parameters", sized[0], "parameters", Status.INPUT, "user"),
-                    Provenance("tokens", sized[1], "tokens", Status.INPUT, "user"),
-                    *(replace(q, status=Status.IMPUTED, source=FLOP_RULE_SOURCE)
-                      if q.name == "flop" else q for q in prov))
-        return replace(d, provenance=(*counted, *prov))
-    if count is None or hours is None:
-        raise ParameterError("count and hours go together, or give accelerator_hours")
+    else:
+        assert parameters is not None and tokens is not None
+        d = _describe_size(acc, parameters, tokens, mfu, precision, mfu_default, energy)
+    return replace(d, provenance=(*counted, *d.provenance))
+
+
+def _describe_count_hours(count: float, hours: float, energy: float) -> Described:
     prov = (Provenance("count", count, "accelerators", Status.INPUT, "user"),
             Provenance("hours", hours, "h", Status.INPUT, "user"),
             Provenance("accelerator_hours", count * hours, "h", Status.INPUT,
                        "count × hours"))
     return Described(RunSpec.of(accelerator_hours=count * hours, measured_energy_kwh=energy),
                      prov, "count-hours")
+
+
+def _describe_hours(accelerator_hours: float, count: float | None, status: Status,
+                    source: str, energy: float) -> Described:
+    given = Provenance("accelerator_hours", accelerator_hours, "h", status, source)
+    prov: tuple[Provenance, ...] = (given,) if count is None else (
+        Provenance("hours", accelerator_hours / count, "h", Status.INPUT,
+                   "accelerator_hours ÷ count"), given)
+    return Described(RunSpec.of(accelerator_hours=accelerator_hours,
+                                measured_energy_kwh=energy), prov, "accelerator-hours")
+
+
+def _describe_size(acc: Accelerator, parameters: float, tokens: float, mfu: float | None,
+                   precision: str, mfu_default: float, energy: float) -> Described:
+    """A run described by the model's size: its compute 6 · N · D, then as :func:`_describe_flop`
+    with the FLOP flagged imputed by that rule."""
+    flop = positive("flop", training_flop(parameters, tokens))
+    assert flop is not None
+    d = _describe_flop(acc, flop, mfu, precision, mfu_default, energy)
+    prov = (Provenance("parameters", parameters, "parameters", Status.INPUT, "user"),
+            Provenance("tokens", tokens, "tokens", Status.INPUT, "user"),
+            *(replace(q, status=Status.IMPUTED, source=FLOP_RULE_SOURCE) if q.name == "flop"
+              else q for q in d.provenance))
+    return replace(d, provenance=prov)
 
 
 #: The catalogue field holding each precision's own peak.

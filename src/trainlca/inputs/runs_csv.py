@@ -26,7 +26,7 @@ from typing import Final
 
 from trainlca.catalog import Catalog, load_catalog
 from trainlca.countries import resolve
-from trainlca.errors import DataFileError, TrainLCAError
+from trainlca.errors import DataFileError, ParameterError, TrainLCAError
 from trainlca.inputs.records import (
     RunRecord,
     RunSet,
@@ -37,7 +37,7 @@ from trainlca.inputs.records import (
     read_bytes,
     sha256,
 )
-from trainlca.runspec import FLOP_RULE_SOURCE, training_flop
+from trainlca.runspec import FLOP_RULE_SOURCE, check_description, training_flop
 
 __all__ = ["COLUMNS", "read_runs_csv"]
 
@@ -88,23 +88,15 @@ def _values(row: dict[str, str], where: str) -> dict[str, float | None]:
 
 
 def _description(v: dict[str, float | None], where: str) -> None:
-    sized = v["parameters"] is not None or v["tokens"] is not None
-    if sized and (v["parameters"] is None or v["tokens"] is None):
-        raise DataFileError(f"{where}: parameters and tokens go together (compute = 6 × "
-                            "parameters × tokens)")
-    # a count beside accelerator_hours, flop or the model's size is a fact of the run (kept)
-    alone = v["count"] is not None and all(v[k] is None for k in ("accelerator_hours", "flop"))
-    given = [d for d, ok in (("count and hours", v["hours"] is not None or (alone and not sized)),
-                             ("accelerator_hours", v["accelerator_hours"] is not None),
-                             ("flop", v["flop"] is not None),
-                             ("parameters and tokens", sized)) if ok]
-    if len(given) != 1:
-        what = "nothing" if not given else " and ".join(given)
-        raise DataFileError(f"{where}: describe the run once (count and hours, or "
-                            f"accelerator_hours, or flop, or parameters and tokens), got {what}")
-    if given == ["count and hours"] and (v["count"] is None or v["hours"] is None):
-        raise DataFileError(f"{where}: count and hours go together")
-    if v["mfu"] is not None and v["flop"] is None and not sized:
+    """The row describes its run once (:func:`trainlca.runspec.check_description`, the rule
+    of every route), and an ``mfu`` only beside a compute."""
+    try:
+        kind = check_description(count=v["count"], hours=v["hours"],
+                                 accelerator_hours=v["accelerator_hours"], flop=v["flop"],
+                                 parameters=v["parameters"], tokens=v["tokens"])
+    except ParameterError as exc:
+        raise DataFileError(f"{where}: {exc}") from None
+    if v["mfu"] is not None and kind not in ("flop", "size"):
         raise DataFileError(f"{where}: mfu applies to a run given by flop (or parameters and "
                             "tokens)")
 
