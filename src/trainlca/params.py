@@ -116,6 +116,16 @@ OURS_50 = ("±50 % triangular (ours): BoaviztAPI gives one value and no range; w
            "water stress, ultrapure-water recycling)")
 
 
+#: Whole development per final run that the study's ``*_whole_development`` columns use
+#: by default (the parameter ``development_factor`` itself stays 1: the final run only).
+DEVELOPMENT_GUIDANCE: Final[float] = 1.5
+DEVELOPMENT_GUIDANCE_SOURCE: Final[str] = (
+    "1.5 with OLMo 2's development (Morrison et al. 2025, ICLR, arXiv 2503.05804: 'model "
+    "development ... amounted to 50% of that of training'); 5.6 with Olmo 3's (Morrison, Smith "
+    "& Strubell 2026, arXiv 2605.01158: experimentation, failed runs and ablations 82.2 % of "
+    "total compute, 1 / (1 − 0.822) = 5.6)")
+
+
 def _p(name: str, value: float, unit: str, low: float, high: float, dist: Distribution,
        source: str, description: str, group: str) -> Param:
     return Param(name, value, unit, low, high, dist, source, description, group)
@@ -546,10 +556,7 @@ _PARAMS: tuple[Param, ...] = (
        "allocation"),
     _p("development_factor", 1.0, "1", 1.0, 1.0, "fixed",
        "ours: 1 = the final run only, as published footprints count it (keeps comparisons with "
-       "them intact). Guidance: 1.5 with OLMo 2's development (Morrison et al. 2025, ICLR, "
-       "arXiv 2503.05804: 'model development ... amounted to 50% of that of training'); 5.6 with "
-       "Olmo 3's (Morrison, Smith & Strubell 2026, arXiv 2605.01158: experimentation, failed "
-       "runs and ablations 82.2 % of total compute, 1 / (1 − 0.822) = 5.6)",
+       f"them intact). Guidance: {DEVELOPMENT_GUIDANCE_SOURCE}",
        "whole development per final run: multiplies the run's accelerator-hours (energy and "
        "production share)", "allocation"),
     # --- Runs described by FLOP (METHOD §6) ---

@@ -34,7 +34,7 @@ from trainlca.catalog import Accelerator, Catalog, load_catalog
 from trainlca.criteria import CRITERIA
 from trainlca.epoch import EpochData, RunTable, build_runs
 from trainlca.grid import GridProvider, load_grid, low_carbon_target
-from trainlca.params import Param
+from trainlca.params import DEVELOPMENT_GUIDANCE, DEVELOPMENT_GUIDANCE_SOURCE, Param
 from trainlca.presets import Boundary, Preset, get_preset
 from trainlca.run import (
     Hardware,
@@ -333,14 +333,6 @@ def _rebound_rows(runs: pd.DataFrame, baseline: Scenario, energy: np.ndarray,
                             ("energy", rb.energy))]
 
 
-#: Whole development per final run for the study's ``*_whole_development`` columns: OLMo 2's
-#: development cost 50 % of its final training (Morrison et al. 2025, ICLR, arXiv 2503.05804).
-DEVELOPMENT_GUIDANCE: float = 1.5
-DEVELOPMENT_SOURCE: str = ("OLMo 2: model development amounted to 50 % of final training "
-                           "(Morrison et al. 2025, ICLR, arXiv 2503.05804); Olmo 3 reports "
-                           "5.6 (arXiv 2605.01158)")
-
-
 def run_study(
     data: EpochData,
     *,
@@ -418,7 +410,7 @@ def run_study(
 def _development_meta(factor: float) -> dict[str, Any]:
     guidance = factor == DEVELOPMENT_GUIDANCE
     return {"value": factor, "unit": "1", "status": "default" if guidance else "input",
-            "source": DEVELOPMENT_SOURCE if guidance else "user",
+            "source": DEVELOPMENT_GUIDANCE_SOURCE if guidance else "user",
             "columns": "systems.csv *_whole_development = the final run's value × this factor"}
 
 

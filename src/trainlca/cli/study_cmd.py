@@ -21,6 +21,7 @@ from trainlca.cli.options import (
     set_option,
 )
 from trainlca.errors import OutputError, TrainLCAError
+from trainlca.params import DEVELOPMENT_GUIDANCE
 from trainlca.report.study_files import OUTPUT_SET, PLOTTING_MODULES, write_study
 
 if TYPE_CHECKING:
@@ -100,10 +101,10 @@ def print_summary(result: StudyResult, out: Path) -> None:
               help="Last publication year (default: latest).")
 @click.option("--impute-hardware", is_flag=True,
               help="Give rows with compute but no hardware the most common chip of their year.")
-@click.option("--development-factor", type=float, default=None, callback=finite, metavar="F",
+@click.option("--development-factor", type=float, default=DEVELOPMENT_GUIDANCE,
+              show_default=True, callback=finite, metavar="F",
               help="Whole development per final run, for systems.csv's *_whole_development "
-              "columns (default 1.5, OLMo 2's; Olmo 3 reports 5.6). Other results stay at the "
-              "final run.")
+              "columns (OLMo 2's; Olmo 3 reports 5.6). Other results stay at the final run.")
 @click.option("--offline", is_flag=True, help="Never download; use the cache or --data.")
 @click.option("--no-figures", is_flag=True, help="Skip figures and the HTML report.")
 @click.option("--boamps", is_flag=True,
@@ -112,7 +113,7 @@ def print_summary(result: StudyResult, out: Path) -> None:
 def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...],
           grid_path: str | None, draws: int, seed: int | None, server: str | None,
           start_year: float,
-          end_year: float | None, impute_hardware: bool, development_factor: float | None,
+          end_year: float | None, impute_hardware: bool, development_factor: float,
           offline: bool, no_figures: bool, boamps: bool, force: bool) -> None:
     """The whole study on Epoch AI's notable models: impacts, trends, scenarios, rebound.
 
@@ -140,20 +141,19 @@ def study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...
 def _study(data_path: str | None, out_dir: str, preset: str, sets: tuple[str, ...],
            grid_path: str | None, draws: int, seed: int | None, server: str | None,
            start_year: float, end_year: float | None, impute_hardware: bool,
-           development_factor: float | None, offline: bool, no_figures: bool, boamps: bool,
+           development_factor: float, offline: bool, no_figures: bool, boamps: bool,
            force: bool, worker: Worker | None) -> tuple[StudyResult, Path]:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from trainlca.epoch import load_epoch
     from trainlca.presets import get_preset
-    from trainlca.study import DEVELOPMENT_GUIDANCE, check_development, run_study
+    from trainlca.study import check_development, run_study
     from trainlca.uncertainty import DEFAULT_SEED, check_draws, check_seed
 
     check_draws(draws)
     get_preset(preset)
     overrides = parse_sets(sets)
-    development = check_development(
-        DEVELOPMENT_GUIDANCE if development_factor is None else development_factor, overrides)
+    development = check_development(development_factor, overrides)
     out = _check_out_dir(out_dir, force)
     seed = DEFAULT_SEED if seed is None else check_seed(seed)
     steps = 14 + (0 if no_figures else 1)
