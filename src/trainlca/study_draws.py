@@ -143,14 +143,7 @@ def scenario_draws(
     tell = step or (lambda _m: None)
     if d * r <= block_cells:
         tell(f"Monte Carlo: {r} systems × {d} draws in one block")
-        for name, totals in _totals(hw_runs, grids, pcls, layout, samples, boundary):
-            for q in QUANTITIES:
-                if q == "energy" and same[name] != name:
-                    _copy_energy(out[same[name]], out[name])
-                    continue
-                a = totals[q]
-                out[name].p5[q], out[name].p95[q] = _percentiles(a)
-                out[name].fits[q] = fit_stats(draw_stats(year, a), seed=seed)
+        _one_pass(hw_runs, grids, pcls, layout, samples, boundary, year, seed, same, out)
         return out
     cols = max(1, block_cells // d)
     # the helper takes pass B for the first systems; this process, after pass A, the rest
@@ -166,10 +159,32 @@ def scenario_draws(
     head: Mapping[tuple[str, str], tuple[FloatArray, FloatArray]] = (
         remote if ok and isinstance(remote, dict) else percentiles_by_system_blocks(
             hw_runs, grids, pcls, layout, samples, boundary, cols, same, tell, 0, cut))
-    chunks = {key: (np.concatenate([p5, tail[key][0]]), np.concatenate([p95, tail[key][1]]))
-              if key in tail else (p5, p95) for key, (p5, p95) in head.items()}
-    _merge_percentiles(chunks, layout, same, out)
+    _merge_percentiles(_joined(head, tail), layout, same, out)
     return out
+
+
+def _one_pass(hw_runs: Sequence[RunInputs], grids: Mapping[str, Mapping[str, FloatArray]],
+              pcls: Sequence[np.ndarray | None], layout: Sequence[ScenarioLayout],
+              samples: Sample, boundary: Boundary, year: FloatArray, seed: int,
+              same: Mapping[str, str], out: dict[str, ScenarioDraws]) -> None:
+    """Every draw and system at once: percentiles and per-draw fits from the same arrays."""
+    for name, totals in _totals(hw_runs, grids, pcls, layout, samples, boundary):
+        for q in QUANTITIES:
+            if q == "energy" and same[name] != name:
+                _copy_energy(out[same[name]], out[name])
+                continue
+            a = totals[q]
+            out[name].p5[q], out[name].p95[q] = _percentiles(a)
+            out[name].fits[q] = fit_stats(draw_stats(year, a), seed=seed)
+
+
+Percentiles = Mapping[tuple[str, str], tuple[FloatArray, FloatArray]]
+
+
+def _joined(head: Percentiles, tail: Percentiles) -> Percentiles:
+    """Per-system (p5, p95) of the first systems, then of the rest."""
+    return {key: (np.concatenate([p5, tail[key][0]]), np.concatenate([p95, tail[key][1]]))
+            if key in tail else (p5, p95) for key, (p5, p95) in head.items()}
 
 
 def _copy_energy(src: ScenarioDraws, dst: ScenarioDraws) -> None:
