@@ -359,8 +359,8 @@ def run_study(
     columns, the trends and the rebound stay at the final run, as published footprints count
     it; the ``development_factor`` parameter itself is therefore not accepted as an override.
 
-    ``helper``: a second process (``trainlca.worker.Worker``) that takes half of a
-    large Monte Carlo (the same results, sooner on two cores).
+    ``helper``: a second process (``trainlca.worker.Worker``) that takes most of the
+    per-system pass of a large Monte Carlo (the same results, sooner on two cores).
     """
     step = progress or (lambda _msg: None)
     development_factor = check_development(development_factor, overrides)
@@ -392,8 +392,7 @@ def run_study(
     cards = card_table(preset=pre.name, overrides=overrides, catalog=catalog, server=srv)
     meta = _meta(data, rt, catalog, provider, pre, params, overrides, draws, seed, start_year,
                  end_year, impute_hardware, target)
-    meta["server"] = srv.name if srv is not None else "each chip's default archetype"
-    meta["development_factor"] = _development_meta(development_factor)
+    meta |= _settings_meta(srv, development_factor)
     # zones missing from the grid file that took its default zone (MLCA's files: EEE)
     meta["grid"]["defaulted_zones"] = provider.defaulted(str(z) for z in runs["zone"])
     systems = pd.concat([a.table for a in assessed], ignore_index=True)
@@ -407,11 +406,17 @@ def run_study(
         runs=_baseline_facts(runs, scenarios[0], provider, mfu_point))
 
 
-def _development_meta(factor: float) -> dict[str, Any]:
-    guidance = factor == DEVELOPMENT_GUIDANCE
-    return {"value": factor, "unit": "1", "status": "default" if guidance else "input",
+def _settings_meta(server: Server | None, development_factor: float) -> dict[str, Any]:
+    """study.json's server and development factor (value, status, source)."""
+    guidance = development_factor == DEVELOPMENT_GUIDANCE
+    return {
+        "server": server.name if server is not None else "each chip's default archetype",
+        "development_factor": {
+            "value": development_factor, "unit": "1",
+            "status": "default" if guidance else "input",
             "source": DEVELOPMENT_GUIDANCE_SOURCE if guidance else "user",
-            "columns": "systems.csv *_whole_development = the final run's value × this factor"}
+            "columns": "systems.csv *_whole_development = the final run's value × this factor"},
+    }
 
 
 def _baseline_facts(runs: pd.DataFrame, baseline: Scenario, provider: GridProvider,
