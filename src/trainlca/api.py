@@ -267,6 +267,15 @@ def estimate(
     runs = runs_from_catalog([ctx.acc], run.spec, {c: np.array([ctx.factors.get(c)])
                                                    for c in CRITERIA}, server=ctx.server)
     result = assess_runs(runs, preset=ctx.preset, overrides=overrides, draws=draws, seed=seed)
+    return _estimate_of(ctx, run, runs, result, draws=draws, seed=seed,
+                        with_sensitivity=with_sensitivity, catalog=catalog)
+
+
+def _estimate_of(ctx: _Context, run: Described, runs: RunInputs, result: Assessment, *,
+                 draws: int, seed: int, with_sensitivity: bool,
+                 catalog: Catalog | None) -> Estimate:
+    """The Estimate of one assessed run: point values, intervals, card and host figures,
+    provenance, notes and (with the sensitivity) the drivers."""
     impacts, intervals = _summarise(result)
     cm = _card_models(runs, result)
     return Estimate(
