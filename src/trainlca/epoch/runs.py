@@ -358,10 +358,7 @@ def build_runs(
     f = data.frame
     n = len(f)
     date = f["publication_date"]
-    year = decimal_year(date)
-    in_window = date.notna() & (year >= start_year)
-    if end_year is not None:
-        in_window &= year < end_year + 1
+    year, in_window = _window(date, start_year, end_year)
 
     hw_raw = f["training_hardware"]
     hardware, flag_multi_hw, accel_by_name = _resolve_hardware(hw_raw, cat)
@@ -378,12 +375,8 @@ def build_runs(
     own_mfu = f["mfu"].astype(float)
     mfu = own_mfu.fillna(mfu_default)
     peak = _peaks(hardware, precision, accel_by_name)
-
-    # H: quantity × time, else compute / (peak × MFU) / 3600 (runspec.hours_from_flop)
     from_compute = ~qt_ok & (compute > 0)
-    hours_c = pd.Series(hours_from_flop(compute.to_numpy(), peak.to_numpy(), mfu.to_numpy()),
-                        index=f.index).where(from_compute)
-    acc_hours = (q * t).where(qt_ok).fillna(hours_c)
+    acc_hours = _accelerator_hours(q, t, compute, peak, mfu, qt_ok, from_compute)
 
     die_imp = {k: bool(getattr(a, "die_area_imputed", False)) for k, a in accel_by_name.items()}
     iso, flag_multi_c = _resolve_cells(f["country"], country_resolver or _country_resolver())
@@ -400,40 +393,63 @@ def build_runs(
          SKIP_NO_PEAK + " for " + hardware.fillna("").astype(str) + " at " + precision),
         (~((acc_hours > 0) & (acc_hours <= MAX_ACCELERATOR_HOURS)), SKIP_BAD_HOURS),
     ])
-    out = pd.DataFrame(
-        {
-            "row": np.arange(n),
-            "model": f["model"].astype(object),
-            "publication_date": date,
-            "year": year,
-            "domain": f["domain"].astype(object),
-            "organization": f["organization"].astype(object),
-            "hardware": hardware.astype(object),
-            "hardware_raw": hw_raw.astype(object),
-            "country_raw": f["country"].astype(object),
-            "zone": iso.where(~flag_world, WORLD_ZONE).astype(str),
-            "hardware_quantity": q,
-            "training_hours": t,
-            "training_compute_flop": compute,
-            "mfu": mfu,
-            "precision": precision,
-            "peak_flops": peak,
-            "accelerator_hours": acc_hours,
-            "power_draw_w": f["power_draw_w"].astype(float),
-            "flag_hours_from_compute": from_compute,
-            "flag_default_mfu": from_compute & own_mfu.isna(),
-            "flag_hardware_imputed": flag_imputed,
-            "flag_multi_hardware": flag_multi_hw,
-            "flag_die_area_imputed": hardware.map(lambda h: die_imp.get(h, False)).astype(bool),
-            "flag_world_grid": flag_world,
-            "flag_multi_country": flag_multi_c,
-            "flag_precision_default": from_compute & ~prec_parsed,
-            "skip_reason": reason,
-        },
-        index=f.index,
-    )
+    out = _frame(f, {
+        "year": year, "hardware": hardware, "zone": iso.where(~flag_world, WORLD_ZONE),
+        "hardware_quantity": q, "training_hours": t, "training_compute_flop": compute,
+        "mfu": mfu, "precision": precision, "peak_flops": peak, "accelerator_hours": acc_hours,
+        "flag_hours_from_compute": from_compute,
+        "flag_default_mfu": from_compute & own_mfu.isna(),
+        "flag_hardware_imputed": flag_imputed,
+        "flag_multi_hardware": flag_multi_hw,
+        "flag_die_area_imputed": hardware.map(lambda h: die_imp.get(h, False)).astype(bool),
+        "flag_world_grid": flag_world,
+        "flag_multi_country": flag_multi_c,
+        "flag_precision_default": from_compute & ~prec_parsed,
+        "skip_reason": reason})
     return _split(out, reason, data, start_year, end_year, mfu_default, impute_hardware,
                   prec_default)
+
+
+def _frame(f: pd.DataFrame, derived: dict[str, pd.Series]) -> pd.DataFrame:
+    """The run table: Epoch's own columns and the derived ones, in the documented order."""
+    d = derived
+    cols: dict[str, Any] = {
+        "row": np.arange(len(f)),
+        "model": f["model"].astype(object),
+        "publication_date": f["publication_date"],
+        "year": d["year"],
+        "domain": f["domain"].astype(object),
+        "organization": f["organization"].astype(object),
+        "hardware": d["hardware"].astype(object),
+        "hardware_raw": f["training_hardware"].astype(object),
+        "country_raw": f["country"].astype(object),
+        "zone": d["zone"].astype(str),
+        **{k: d[k] for k in ("hardware_quantity", "training_hours", "training_compute_flop",
+                             "mfu", "precision", "peak_flops", "accelerator_hours")},
+        "power_draw_w": f["power_draw_w"].astype(float),
+        **{k: v for k, v in d.items() if k.startswith("flag_")},
+        "skip_reason": d["skip_reason"],
+    }
+    return pd.DataFrame(cols, index=f.index)
+
+
+def _window(date: pd.Series, start_year: float, end_year: float | None
+            ) -> tuple[pd.Series, pd.Series]:
+    """Decimal publication year, and whether it falls in ``start_year <= year < end_year +
+    1`` (no upper bound without ``end_year``)."""
+    year = decimal_year(date)
+    in_window = date.notna() & (year >= start_year)
+    if end_year is not None:
+        in_window &= year < end_year + 1
+    return year, in_window
+
+
+def _accelerator_hours(q: pd.Series, t: pd.Series, compute: pd.Series, peak: pd.Series,
+                       mfu: pd.Series, qt_ok: pd.Series, from_compute: pd.Series) -> pd.Series:
+    """H: quantity × time, else compute / (peak × MFU) / 3600 (runspec.hours_from_flop)."""
+    hours_c = pd.Series(hours_from_flop(compute.to_numpy(), peak.to_numpy(), mfu.to_numpy()),
+                        index=q.index).where(from_compute)
+    return (q * t).where(qt_ok).fillna(hours_c)
 
 
 def _split(out: pd.DataFrame, reason: pd.Series, data: EpochData, start_year: float,
