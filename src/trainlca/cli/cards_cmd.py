@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from trainlca.cards import CardRow, CardTrend
+    from trainlca.presets import Preset
 
 
 @cli.command()
@@ -52,7 +53,6 @@ def cards(preset: str, sets: tuple[str, ...], include_all: bool, since: float, d
       trainlca cards --preset mlca --format csv --out cards.csv
       trainlca cards --all --draws 1000 --format json
     """
-    from trainlca import __version__
     from trainlca.cards import NOTES, card_table, card_trend, cards_csv
     from trainlca.catalog import load_catalog
     from trainlca.cli.options import parse_sets
@@ -64,8 +64,9 @@ def cards(preset: str, sets: tuple[str, ...], include_all: bool, since: float, d
         from trainlca.io import check_output
 
         check_output(out, force=force)
+    overrides = parse_sets(sets)
     cat = load_catalog()
-    rows = card_table(preset, parse_sets(sets), draws=draws, seed=seed, catalog=cat,
+    rows = card_table(preset, overrides, draws=draws, seed=seed, catalog=cat,
                       types=None if include_all else ("GPU",), server=server)
     trend = card_trend(rows, include_all=include_all, since=since)
     pre = get_preset(preset)
@@ -73,40 +74,15 @@ def cards(preset: str, sets: tuple[str, ...], include_all: bool, since: float, d
     if not pre.boundary.transport:
         notes.append(f"transport to the data centre excluded (preset {preset})")
 
+    if fmt == "table" and out is None:
+        _table(_terminal(), rows, trend, preset, cat.version, draws, notes)
+        return
     if fmt == "csv":
         text = cards_csv(rows)
     elif fmt == "json":
-        text = to_json(stamped({
-            "trainlca_version": __version__,
-            "catalogue_version": cat.version,
-            "data_versions": {"catalogue": cat.version, "trainlca": __version__},
-            "parameters": [p.provenance() for p in pre.params(parse_sets(sets)).values()],
-            "preset": preset,
-            "overrides": parse_sets(sets),
-            "draws": draws,
-            "units": {c: UNITS[c] for c in CRITERIA},
-            "notes": notes,
-            "trend": trend.to_dict(),
-            "rows": [r.to_dict() for r in rows],
-        })) + "\n"
-    elif out is None:
-        from rich.console import Console
-
-        con = Console()
-        if not con.is_terminal:  # piped: do not squeeze the table into 80 columns
-            con = Console(width=160)
-        _table(con, rows, trend, preset, cat.version, draws, notes)
-        return
+        text = _json(rows, trend, pre, preset, overrides, cat.version, draws, notes)
     else:
-        import io
-
-        from rich.console import Console
-
-        buf = io.StringIO()
-        _table(Console(file=buf, width=160, color_system=None), rows, trend, preset,
-               cat.version, draws, notes)
-        text = buf.getvalue()
-
+        text = _table_text(rows, trend, preset, cat.version, draws, notes)
     if out is None:
         click.echo(text, nl=False)
     else:
@@ -114,6 +90,45 @@ def cards(preset: str, sets: tuple[str, ...], include_all: bool, since: float, d
 
         save(out, text)
         click.echo(f"wrote {out} ({len(rows)} cards)", err=True)
+
+
+def _json(rows: list[CardRow], trend: CardTrend, pre: Preset, preset: str,
+          overrides: dict[str, float], version: str, draws: int, notes: list[str]) -> str:
+    from trainlca import __version__
+
+    return to_json(stamped({
+        "trainlca_version": __version__,
+        "catalogue_version": version,
+        "data_versions": {"catalogue": version, "trainlca": __version__},
+        "parameters": [p.provenance() for p in pre.params(overrides).values()],
+        "preset": preset,
+        "overrides": overrides,
+        "draws": draws,
+        "units": {c: UNITS[c] for c in CRITERIA},
+        "notes": notes,
+        "trend": trend.to_dict(),
+        "rows": [r.to_dict() for r in rows],
+    })) + "\n"
+
+
+def _terminal() -> Console:
+    from rich.console import Console
+
+    con = Console()
+    return con if con.is_terminal else Console(width=160)  # piped: not squeezed into 80 cols
+
+
+def _table_text(rows: list[CardRow], trend: CardTrend, preset: str, version: str, draws: int,
+                notes: list[str]) -> str:
+    """The table as plain text, for --out FILE."""
+    import io
+
+    from rich.console import Console
+
+    buf = io.StringIO()
+    _table(Console(file=buf, width=160, color_system=None), rows, trend, preset, version, draws,
+           notes)
+    return buf.getvalue()
 
 
 def _table(con: Console, rows: list[CardRow], trend: CardTrend, preset: str, version: str,
