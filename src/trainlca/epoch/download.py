@@ -159,31 +159,43 @@ def fetch(
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     target, meta_path = _cache_paths(url, cache_dir)
     want = expected_sha256.strip().lower() if expected_sha256 else None
-
     if target.is_file() and (not refresh or offline):  # offline: refresh cannot happen
-        meta = _read_sidecar(meta_path)
-        sha = sha256_file(target)
-        if (meta is None or meta.get("sha256") == sha) and want in (None, sha):
-            return CachedFile(
-                path=target,
-                sha256=sha,
-                url=str(meta.get("url", url)) if meta else url,
-                downloaded_at=str(meta.get("downloaded_at", "")) if meta else "",
-                from_cache=True,
-            )
-        # cached bytes differ from what we recorded or expect: do not trust them
-        if offline:
-            raise _fail(url, "offline, and the cached copy does not match its "
-                        + ("expected" if want not in (None, sha) else "recorded") + " sha256")
-
+        cached = _cached(url, target, meta_path, want, offline)
+        if cached is not None:
+            return cached
     if offline:
         raise _fail(url, "offline mode and no cached copy")
-
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _fail(url, f"cannot create cache directory {cache_dir}: {exc}") from exc
+    return _download(url, target, meta_path, cache_dir, want)
 
+
+def _cached(url: str, target: Path, meta_path: Path, want: str | None,
+            offline: bool) -> CachedFile | None:
+    """The cached copy when its bytes are what its sidecar records (and ``want``); None when
+    they differ (offline: an error, as nothing can replace it)."""
+    meta = _read_sidecar(meta_path)
+    sha = sha256_file(target)
+    if (meta is None or meta.get("sha256") == sha) and want in (None, sha):
+        return CachedFile(
+            path=target,
+            sha256=sha,
+            url=str(meta.get("url", url)) if meta else url,
+            downloaded_at=str(meta.get("downloaded_at", "")) if meta else "",
+            from_cache=True,
+        )
+    if offline:  # cached bytes differ from what we recorded or expect: do not trust them
+        raise _fail(url, "offline, and the cached copy does not match its "
+                    + ("expected" if want not in (None, sha) else "recorded") + " sha256")
+    return None
+
+
+def _download(url: str, target: Path, meta_path: Path, cache_dir: Path,
+              want: str | None) -> CachedFile:
+    """Download into a temporary file beside ``target``, check it (length, CSV, sha256),
+    then rename it and its sidecar into place; a failure leaves nothing."""
     fd, tmp_name = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=cache_dir)
     tmp = Path(tmp_name)
     try:
@@ -208,14 +220,8 @@ def fetch(
         if want is not None and sha != want:
             raise _fail(url, f"sha256 mismatch: got {sha}, expected {want}")
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        meta_obj = {
-            "url": url,
-            "sha256": sha,
-            "downloaded_at": now,
-            "bytes": got,
-            "content_length": expected,
-            "rows": n_rows,
-        }
+        meta_obj = {"url": url, "sha256": sha, "downloaded_at": now, "bytes": got,
+                    "content_length": expected, "rows": n_rows}
         fd2, meta_tmp = tempfile.mkstemp(prefix=meta_path.name + ".", suffix=".part", dir=cache_dir)
         with os.fdopen(fd2, "w", encoding="utf-8") as mfh:
             json.dump(meta_obj, mfh, indent=2)
