@@ -20,6 +20,7 @@ import html
 import math
 import struct
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -499,6 +500,26 @@ def _figure_block(png: bytes, alt: str, caption: str, dpi: int = 150) -> str:
 # inline SVG scatter with a <title> (hover label) per system
 
 
+@dataclass(frozen=True)
+class _Plot:
+    """The scatter's plotting area (px) and data range (years; decades of log10 y)."""
+
+    left: int
+    top: int
+    pw: int
+    ph: int
+    x0: int
+    x1: int
+    y0: int
+    y1: int
+
+    def sx(self, v: float) -> float:
+        return self.left + (v - self.x0) / (self.x1 - self.x0) * self.pw
+
+    def sy(self, lv: float) -> float:
+        return self.top + (1 - (lv - self.y0) / (self.y1 - self.y0)) * self.ph
+
+
 def svg_scatter(systems: pd.DataFrame, column: str = "gwp", *, width: int = 900,
                 height: int = 420) -> str:
     """Hand-written inline SVG: ``column`` per system (baseline) vs publication year, log y,
@@ -507,7 +528,6 @@ def svg_scatter(systems: pd.DataFrame, column: str = "gwp", *, width: int = 900,
     if column not in base.columns or len(base) == 0:
         return ""
     from trainlca.report.figures import _years
-    from trainlca.report.figures import number as fig_number
 
     x = _years(base)
     y = np.asarray(base[column], dtype=np.float64)
@@ -517,57 +537,62 @@ def svg_scatter(systems: pd.DataFrame, column: str = "gwp", *, width: int = 900,
         return ""
     left, right, top, bottom = 70, 20, 20, 45
     x0, x1 = math.floor(float(x[ok].min())), math.ceil(float(x[ok].max()))
-    if x1 == x0:
-        x1 = x0 + 1
     ly = np.log10(y[ok])
     y0, y1 = math.floor(float(ly.min())), math.ceil(float(ly.max()))
-    if y1 == y0:
-        y1 = y0 + 1
-    pw, ph = width - left - right, height - top - bottom
-
-    def sx(v: float) -> float:
-        return left + (v - x0) / (x1 - x0) * pw
-
-    def sy(lv: float) -> float:
-        return top + (1 - (lv - y0) / (y1 - y0)) * ph
-
+    plot = _Plot(left, top, width - left - right, height - top - bottom,
+                 x0, x1 if x1 != x0 else x0 + 1, y0, y1 if y1 != y0 else y0 + 1)
+    unit = UNIT.get(column.removesuffix("_kwh"), "")
     parts = [f'<svg class="scatter" xmlns="http://www.w3.org/2000/svg" '
              f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
              f'aria-label="{_e(column.upper())} per system vs publication year">',
-             f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#fff" '
+             *_scatter_axes(plot, column, unit, height),
+             *_scatter_points(base, plot, x, y, ly, ok, unit), "</svg>"]
+    return "".join(parts)
+
+
+def _scatter_axes(plot: _Plot, column: str, unit: str, height: int) -> list[str]:
+    """The frame, a grid line and label per year and per decade (at most ~12), axis titles."""
+    left, top, pw, ph = plot.left, plot.top, plot.pw, plot.ph
+    parts = [f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#fff" '
              'stroke="#999"/>']
-    for yr in range(x0, x1 + 1):
-        X = sx(yr)
+    for yr in range(plot.x0, plot.x1 + 1):
+        X = plot.sx(yr)
         parts.append(f'<line x1="{X:.1f}" y1="{top}" x2="{X:.1f}" y2="{top + ph}" '
                      'stroke="#e5e5e5"/>')
         parts.append(f'<text x="{X:.1f}" y="{top + ph + 16}" text-anchor="middle">{yr}</text>')
-    step = max(1, math.ceil((y1 - y0) / 12))
-    for p in range(y0, y1 + 1, step):
-        Y = sy(p)
+    step = max(1, math.ceil((plot.y1 - plot.y0) / 12))
+    for p in range(plot.y0, plot.y1 + 1, step):
+        Y = plot.sy(p)
         parts.append(f'<line x1="{left}" y1="{Y:.1f}" x2="{left + pw}" y2="{Y:.1f}" '
                      'stroke="#e5e5e5"/>')
         parts.append(f'<text x="{left - 6}" y="{Y + 4:.1f}" text-anchor="end">10'
                      f'<tspan dy="-6" font-size="9">{p}</tspan></text>')
-    unit = UNIT.get(column.removesuffix("_kwh"), "")
     parts.append(f'<text x="{left + pw / 2}" y="{height - 6}" text-anchor="middle">'
                  "Publication date (year)</text>")
     parts.append(f'<text transform="translate(16 {top + ph / 2}) rotate(-90)" '
                  f'text-anchor="middle">{_e(column.upper())} ({_e(unit)}), log scale</text>')
+    return parts
+
+
+def _scatter_points(base: pd.DataFrame, plot: _Plot, x: np.ndarray, y: np.ndarray,
+                    ly: np.ndarray, ok: np.ndarray, unit: str) -> list[str]:
+    """One circle per system with its hover title (hollow orange: hours from compute)."""
+    from trainlca.report.figures import number as fig_number
+
     from_compute = (np.asarray(base["flag_hours_from_compute"].fillna(False), dtype=bool)
                     if "flag_hours_from_compute" in base.columns
                     else np.zeros(len(base), dtype=bool))
-    idx = np.flatnonzero(ok)
-    for k, i in enumerate(idx):
+    parts = []
+    for k, i in enumerate(np.flatnonzero(ok)):
         r = base.iloc[i]
         label = (f"{r.get('model', '')} ({r.get('organization', '')}, "
                  f"{str(r.get('publication_date', ''))[:10]}): {fig_number(float(y[i]))} "
                  f"{unit}; {r.get('hardware', '')}, grid {r.get('zone', '')}")
         style = ('fill="none" stroke="#D55E00" stroke-width="1.5"' if from_compute[i]
                  else 'fill="#0072B2" fill-opacity="0.75"')
-        parts.append(f'<circle cx="{sx(float(x[i])):.1f}" cy="{sy(float(ly[k])):.1f}" r="4.5" '
-                     f"{style}><title>{_e(label)}</title></circle>")
-    parts.append("</svg>")
-    return "".join(parts)
+        parts.append(f'<circle cx="{plot.sx(float(x[i])):.1f}" cy="{plot.sy(float(ly[k])):.1f}" '
+                     f'r="4.5" {style}><title>{_e(label)}</title></circle>')
+    return parts
 
 
 # --------------------------------------------------------------------------------------------
