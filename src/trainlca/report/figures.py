@@ -200,20 +200,21 @@ def _power_label(v: float, _pos: Any = None) -> str:
 
 
 def _decimal_years(values: Any) -> np.ndarray:
-    """Decimal years from ISO dates (or numbers already in years)."""
+    """Decimal years from ISO dates (or numbers already in years), as the study computes them
+    (:func:`trainlca.epoch.schema.decimal_year`)."""
     import pandas as pd
+
+    from trainlca.epoch.schema import decimal_year
 
     s = pd.Series(values)
     if pd.api.types.is_numeric_dtype(s):
         return np.asarray(s, dtype=np.float64)
-    d = pd.to_datetime(s, errors="coerce")
-    start = pd.to_datetime(d.dt.year.astype("Int64").astype(str) + "-01-01", errors="coerce")
-    days = np.where(d.dt.is_leap_year, 366.0, 365.0)
-    out = d.dt.year + (d - start).dt.days / days
-    return np.asarray(out.astype("float64"), dtype=np.float64)
+    return np.asarray(decimal_year(pd.to_datetime(s, errors="coerce")).astype("float64"),
+                      dtype=np.float64)
 
 
-def _years(df: pd.DataFrame) -> np.ndarray:
+def years(df: pd.DataFrame) -> np.ndarray:
+    """Each row's decimal publication year (its ``year`` column, else from its date)."""
     if "year" in df.columns:
         y = np.asarray(df["year"], dtype=np.float64)
         if np.isfinite(y).any():
@@ -522,7 +523,7 @@ def systems_figure(systems: pd.DataFrame, trends: pd.DataFrame | None = None) ->
     cols = 3 if n > 4 else 2 if n > 1 else 1
     fig = _figure(3.6 * cols, 3.0 * math.ceil(n / cols) + 0.6)
     axes = _grid(fig, n, cols)
-    x = _years(base)
+    x = years(base)
     from_compute = (np.asarray(base["flag_hours_from_compute"], dtype=bool)
                     if "flag_hours_from_compute" in base.columns
                     else np.zeros(len(base), dtype=bool))
@@ -582,7 +583,7 @@ def _scenario_panel(ax: Axes, systems: pd.DataFrame, trends: pd.DataFrame | None
     fits: dict[str, TrendFit] = {}
     for s in scenarios:
         sub = systems[systems["scenario"] == s] if "scenario" in systems.columns else systems
-        x, y = _years(sub), _positive(sub[col])
+        x, y = years(sub), _positive(sub[col])
         if s == scenarios[0]:
             ax.scatter(x, y, s=5, color="#b3b3b3", lw=0, zorder=1)
         fits[s] = _fit(x, y)
@@ -649,7 +650,7 @@ def share_figure(systems: pd.DataFrame) -> Figure:
              if f"{c}_production" in base.columns and c in base.columns]
     fig = _figure(3.4 * max(len(crits), 1), 3.2)
     axes = fig.subplots(1, max(len(crits), 1), squeeze=False)[0]
-    x = _years(base)
+    x = years(base)
     for ax, c in zip(axes, crits, strict=False):
         tot = _positive(base[c])
         share = 100.0 * np.asarray(base[f"{c}_production"], dtype=np.float64) / tot
@@ -657,9 +658,9 @@ def share_figure(systems: pd.DataFrame) -> Figure:
         ax.scatter(x[ok], share[ok], s=12, marker="o", color=OKABE_ITO["orange"], alpha=0.6,
                    lw=0)
         if ok.sum() >= 3:
-            years = np.floor(x[ok])
-            uy = np.unique(years)
-            med = [np.median(share[ok][years == u]) for u in uy]
+            whole = np.floor(x[ok])
+            uy = np.unique(whole)
+            med = [np.median(share[ok][whole == u]) for u in uy]
             ax.plot(uy + 0.5, med, color=OKABE_ITO["black"], ls="--", marker="s", ms=3.5,
                     lw=1.4)
         ax.set_ylim(0, 100)

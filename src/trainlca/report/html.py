@@ -527,9 +527,9 @@ def svg_scatter(systems: pd.DataFrame, column: str = "gwp", *, width: int = 900,
     base = _baseline(systems)
     if column not in base.columns or len(base) == 0:
         return ""
-    from trainlca.report.figures import _years
+    from trainlca.report.figures import years
 
-    x = _years(base)
+    x = years(base)
     y = np.asarray(base[column], dtype=np.float64)
     with np.errstate(invalid="ignore"):
         ok = np.isfinite(x) & np.isfinite(y) & (y > 0)
